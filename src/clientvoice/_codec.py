@@ -1,0 +1,129 @@
+"""Models to plain JSON-ready dicts and back, strictly.
+
+``dump`` writes datetimes as ISO 8601 in UTC, enums as their values, sets as sorted lists.
+``load`` reverses exactly that and nothing more: it never coerces (``"8"`` stays a string and the
+model's validator rejects it), so a damaged stored record fails loudly instead of changing meaning.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from functools import cache
+from typing import Any, TypeVar
+
+import attrs
+
+from clientvoice.errors import ValidationError
+
+__all__ = ["dump", "load", "to_utc_text"]
+
+T = TypeVar("T")
+_UTC = timezone.utc
+
+
+def to_utc_text(value: datetime) -> str:
+    """An aware datetime as fixed-width ISO 8601 text in UTC (sorts as it compares)."""
+    return value.astimezone(_UTC).isoformat(timespec="microseconds")
+
+
+def dump(obj: Any) -> Any:
+    """A JSON-ready form of a model (or of any value inside one)."""
+    if attrs.has(type(obj)):
+        return {field.name: dump(getattr(obj, field.name)) for field in attrs.fields(type(obj))}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, datetime):
+        return to_utc_text(obj)
+    if isinstance(obj, (frozenset, set)):
+        return sorted(dump(item) for item in obj)
+    if isinstance(obj, (list, tuple)):
+        return [dump(item) for item in obj]
+    if isinstance(obj, Mapping):
+        return {key: dump(value) for key, value in obj.items()}
+    return obj
+
+
+def load(cls: type[T], data: Any, path: str = "") -> T:
+    """Rebuild a model of type ``cls`` from what :func:`dump` produced.
+
+    :raises ValidationError: naming the field (as a dotted path) that does not fit.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError(path or cls.__name__, data, "must be an object")
+    kinds = _field_kinds(cls)
+    unknown = data.keys() - kinds.keys()
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationError(_join(path, name), data[name], f"is not a field of {cls.__name__}")
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        kind = kinds[name]
+        field_path = _join(path, name)
+        if value is None:
+            values[name] = None
+        elif kind is datetime:
+            values[name] = _load_datetime(value, field_path)
+        elif isinstance(kind, type) and attrs.has(kind):
+            values[name] = load(kind, value, field_path)
+        elif isinstance(kind, tuple):  # a tuple of models
+            if not isinstance(value, list):
+                raise ValidationError(field_path, value, "must be a list")
+            values[name] = tuple(
+                load(kind[0], item, f"{field_path}[{i}]") for i, item in enumerate(value)
+            )
+        else:
+            values[name] = value
+    try:
+        return cls(**values)
+    except ValidationError as error:
+        raise error.within(path) if path else error from None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _load_datetime(value: Any, path: str) -> datetime:
+    if type(value) is not str:
+        raise ValidationError(path, value, "must be an ISO 8601 timestamp")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(path, value, "must be an ISO 8601 timestamp") from None
+    if parsed.tzinfo is None:
+        raise ValidationError(path, value, "must carry a time zone offset")
+    return parsed
+
+
+@cache
+def _field_kinds(cls: type[Any]) -> dict[str, Any]:
+    """Per field: ``datetime``, a nested attrs class, ``(attrs class,)`` for tuples of them, or
+    None for plain values."""
+    hints = typing.get_type_hints(cls)
+    kinds: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        kinds[field.name] = _kind(hints[field.name])
+    return kinds
+
+
+def _kind(hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _kind(members[0]) if len(members) == 1 else None
+    if hint is datetime:
+        return datetime
+    if isinstance(hint, type) and attrs.has(hint):
+        return hint
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if args and isinstance(args[0], type) and attrs.has(args[0]):
+            return (args[0],)
+    return None

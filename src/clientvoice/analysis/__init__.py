@@ -1,0 +1,30 @@
+"""Analyzers: components that understand what customers wrote.
+
+An analyzer is a plugin object with a ``name`` and an ``analyze`` method, registered through the
+``clientvoice_register_analyzers`` hook. Every registered analyzer runs on every piece of feedback
+as it is ingested; their answers are merged field by field (see
+:meth:`clientvoice.Analysis.merged`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from clientvoice.models import Analysis, Customer, Feedback
+
+__all__ = ["Analyzer"]
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """What an analyzer plugin provides.
+
+    ``analyze`` must not raise on odd text (empty, emoji only, another language): it returns what
+    it could tell, leaving the rest None. It must be pure and fast: it runs inside ingestion.
+    """
+
+    name: str
+
+    def analyze(self, feedback: Feedback, customer: Customer) -> Analysis | None:
+        """What this analyzer understands of ``feedback``, or None when it has nothing to say."""
+        ...

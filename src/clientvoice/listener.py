@@ -1,0 +1,387 @@
+"""The Listener: the one object a host application holds to hear, understand and keep feedback.
+
+A Listener wires a store, its own plugin manager, and a clock. Two listeners in one process are
+independent: each has its own plugins, so tests and multi-tenant applications need no global state.
+
+    >>> from clientvoice import Listener
+    >>> with Listener.open("memory://", autoload=False) as listener:
+    ...     heard = listener.hear("web", {
+    ...         "external_id": "form-1",
+    ...         "occurred_at": "2026-03-02T09:15:00+01:00",
+    ...         "customer": {"email": "ana@example.com", "name": "Ana", "language": "es"},
+    ...         "text": "El pedido llegó roto.",
+    ...         "kind": "complaint",
+    ...         "follow_up_requested": True,
+    ...     })
+    ...     print(heard[0].feedback.kind.value, listener.store.counts()["feedback"])
+    complaint 1
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from clientvoice._ids import stable_id
+from clientvoice.analysis import Analyzer
+from clientvoice.channels import Channel, RecordChannel
+from clientvoice.channels.files import SourceRecord, read_records
+from clientvoice.channels.records import parse_record
+from clientvoice.clock import Clock, SystemClock
+from clientvoice.errors import ClientVoiceError, UnknownChannelError, ValidationError
+from clientvoice.models import Analysis, Event, Heard, Rejection
+from clientvoice.plugins import PluginHooks, PluginInfo, Registry, build_plugin_manager
+from clientvoice.stores import Store, open_store
+from clientvoice.surveys import SurveyBackend
+
+__all__ = ["IngestReport", "Listener"]
+
+log = logging.getLogger("clientvoice")
+
+HOOK_CONSUMER = "hooks"
+"""The outbox consumer name under which events handed to ``clientvoice_on_event`` are confirmed."""
+
+_RAW_LIMIT = 10_000
+
+
+@attrs.frozen
+class IngestReport:
+    """What one call to :meth:`Listener.ingest` (or :meth:`~Listener.ingest_file`) did.
+
+    ``received`` counts records read; each one was ``stored``, a duplicate of something already
+    stored, or rejected (its :class:`~clientvoice.Rejection` is in ``rejected`` and in the
+    store's dead-letter list).
+    """
+
+    received: int
+    stored: int
+    duplicates: int
+    customers_created: int
+    rejected: tuple[Rejection, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected."""
+        return not self.rejected
+
+    def __str__(self) -> str:
+        return (
+            f"{self.received} received: {self.stored} stored, {self.duplicates} duplicates, "
+            f"{len(self.rejected)} rejected; {self.customers_created} new customers"
+        )
+
+
+class Listener:
+    """Hears customers on every channel, understands what they say, and keeps it.
+
+    :param store: where to keep everything; a new :class:`~clientvoice.MemoryStore` if omitted.
+    :param plugins: the host application's plugins, called before all others.
+    :param clock: where "now" comes from (a :class:`~clientvoice.ManualClock` in tests).
+    :param autoload: load plugins from the ``clientvoice`` entry-point group (default: yes,
+        unless ``CLIENTVOICE_DISABLE_PLUGIN_AUTOLOAD`` is set).
+    :param blocked: names of plugins not to load.
+    :param batch_size: how many records :meth:`ingest` writes per transaction.
+    :param default_timezone: the zone of naive timestamps in incoming records. Without it a naive
+        timestamp is rejected.
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        plugins: Iterable[object] = (),
+        clock: Clock | None = None,
+        autoload: bool | None = None,
+        blocked: Iterable[str] = (),
+        batch_size: int = 5000,
+        default_timezone: tzinfo | None = None,
+    ) -> None:
+        if type(batch_size) is not int or batch_size < 1:
+            raise ValidationError("batch_size", batch_size, "must be a whole number >= 1")
+        from clientvoice.stores import MemoryStore
+
+        self.store: Store = store if store is not None else MemoryStore()
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.batch_size = batch_size
+        self.default_timezone = default_timezone
+        self.hooks = PluginHooks(build_plugin_manager(plugins, autoload=autoload, blocked=blocked))
+        self.channels: Registry[Channel] = self.hooks.collect_channels()
+        self.analyzers: Registry[Analyzer] = self.hooks.collect_analyzers()
+        self.survey_backends: Registry[SurveyBackend] = self.hooks.collect_survey_backends()
+
+    @classmethod
+    def open(cls, url: str = "sqlite:///clientvoice.db", **options: Any) -> Listener:
+        """A Listener on the store the URL names (``"sqlite:///path.db"`` or ``"memory://"``).
+
+        ``options`` are those of the constructor.
+        """
+        return cls(open_store(url), **options)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Listener({self.store!r})"
+
+    # -- hearing ------------------------------------------------------------------------------
+
+    def hear(self, channel: str, payload: Any) -> list[Heard]:
+        """Hear one payload on ``channel``, understand it and store it.
+
+        :param channel: the name of a registered channel (``"web"``, ``"email"``...).
+        :param payload: what the channel receives: a record dict, JSON text, or whatever format
+            that channel's plugin parses (a raw e-mail, a signed webhook body...).
+        :return: the newly stored items, with customers resolved; empty if the payload was
+            already heard.
+        :raises UnknownChannelError: if no plugin registered ``channel``.
+        :raises ValidationError: if the payload is not acceptable; nothing is stored.
+        """
+        parser = self.channels[channel]
+        items = [self._understand(item) for item in parser.parse(payload, now=self.clock.now())]
+        result = self.store.ingest(
+            [self._with_external_id(item) for item in items], events_for=self._events_for
+        )
+        self.deliver_events()
+        return result.stored
+
+    def ingest(
+        self,
+        records: Iterable[Mapping[str, Any] | SourceRecord],
+        *,
+        channel: str | None = None,
+        source: str = "ingest",
+    ) -> IngestReport:
+        """Hear many records, in batches, rejecting bad ones with their reason and keeping the rest.
+
+        :param records: record dicts (see :mod:`clientvoice.channels.records`), or
+            :class:`~clientvoice.channels.files.SourceRecord` items from a file reader. Records
+            may be a generator: they are consumed in batches of ``batch_size``.
+        :param channel: the channel of records that name none.
+        :param source: the name under which rejections are kept when records are plain dicts.
+        :return: counts, and every rejection with its line (position) and field.
+        """
+        received = stored = duplicates = created = 0
+        rejected: list[Rejection] = []
+        for batch in _batches(records, self.batch_size):
+            heard: list[Heard] = []
+            batch_rejections: list[Rejection] = []
+            now = self.clock.now()
+            for position, entry in enumerate(batch, received + 1):
+                if isinstance(entry, SourceRecord):
+                    where, line, raw, record = entry.source, entry.line, entry.raw, entry.record
+                    if entry.error is not None:
+                        batch_rejections.append(self._reject(where, line, entry.error, raw, now))
+                        continue
+                else:
+                    where, line, raw, record = source, position, None, entry
+                try:
+                    heard.extend(self._parse(record, channel, now))
+                except ValidationError as error:
+                    batch_rejections.append(
+                        self._reject(where, line, error, raw if raw is not None else record, now)
+                    )
+                except UnknownChannelError as error:
+                    batch_rejections.append(
+                        self._reject(
+                            where,
+                            line,
+                            ValidationError("channel", error.name, str(error)),
+                            raw if raw is not None else record,
+                            now,
+                        )
+                    )
+            received += len(batch)
+            if heard:
+                result = self.store.ingest(heard, events_for=self._events_for)
+                stored += len(result.stored)
+                duplicates += len(result.duplicates)
+                created += result.customers_created
+            if batch_rejections:
+                self.store.add_rejections(batch_rejections)
+                rejected.extend(batch_rejections)
+            self.deliver_events()
+        return IngestReport(
+            received=received,
+            stored=stored,
+            duplicates=duplicates,
+            customers_created=created,
+            rejected=tuple(rejected),
+        )
+
+    def ingest_file(
+        self,
+        path: str | Path,
+        *,
+        format: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        channel: str | None = None,
+        delimiter: str = ",",
+        encoding: str = "utf-8-sig",
+    ) -> IngestReport:
+        """Stream a CSV or JSONL file through :meth:`ingest`. See :mod:`clientvoice.channels.files`
+        for the mapping and the cell conversions.
+
+        :raises ConfigurationError: if the file is missing, its format unknown or the mapping
+            names columns the file does not have. Bad lines never raise: they are rejected.
+        """
+        return self.ingest(
+            read_records(path, format=format, mapping=mapping, delimiter=delimiter, encoding=encoding),
+            channel=channel,
+        )
+
+    def dead_letters(self, *, source: str | None = None) -> list[Rejection]:
+        """Every rejected input kept by the store, oldest first, optionally from one source."""
+        return list(self.store.iter_rejections(source=source))
+
+    # -- events -------------------------------------------------------------------------------
+
+    def deliver_events(self, *, limit: int = 10_000) -> int:
+        """Hand stored events not yet delivered to the ``clientvoice_on_event`` hooks.
+
+        Events are confirmed only after every hook returned, so a crash means they are delivered
+        again (at least once). Returns how many were delivered; 0 when no plugin listens.
+        """
+        if not self.hooks.implemented("clientvoice_on_event"):
+            return 0
+        delivered = 0
+        while delivered < limit:
+            pending = self.store.pending_events(HOOK_CONSUMER, limit=min(1000, limit - delivered))
+            if not pending:
+                break
+            for stored in pending:
+                try:
+                    self.hooks.on_event(stored.event)
+                except Exception:
+                    if stored.seq > 1:
+                        self.store.confirm_events(HOOK_CONSUMER, stored.seq - 1)
+                    raise
+                delivered += 1
+            self.store.confirm_events(HOOK_CONSUMER, pending[-1].seq)
+        return delivered
+
+    # -- plugins ------------------------------------------------------------------------------
+
+    def plugin_info(self) -> list[PluginInfo]:
+        """Every loaded plugin, where it came from, its version and the hooks it implements."""
+        return self.hooks.describe()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _parse(self, record: Any, channel: str | None, now: Any) -> Iterator[Heard]:
+        name = record.get("channel", channel) if isinstance(record, Mapping) else channel
+        if name is None:
+            raise ValidationError("channel", None, "is required (or pass channel=...)")
+        if type(name) is not str:
+            raise ValidationError("channel", name, "must be a channel name")
+        parser = self.channels[name]
+        if type(parser) is RecordChannel:
+            # The common case, without the list the general protocol returns.
+            items: Sequence[Heard] = (
+                parse_record(record, channel=name, now=now, default_timezone=self.default_timezone),
+            )
+        else:
+            items = parser.parse(record, now=now)
+        for item in items:
+            yield self._with_external_id(self._understand(item))
+
+    def _understand(self, item: Heard) -> Heard:
+        feedback = item.feedback
+        if feedback is None:
+            return item
+        has_hook = self.hooks.implemented("clientvoice_analyze_feedback")
+        if not len(self.analyzers) and not has_hook:
+            return item
+        analysis = feedback.analysis or Analysis()
+        for name, analyzer in zip(self.analyzers.names(), self.analyzers.items()):
+            try:
+                found = analyzer.analyze(feedback, item.customer)
+            except Exception:
+                log.exception("analyzer %r failed on feedback %s; kept without it", name, feedback.id)
+                continue
+            if found is not None:
+                analysis = analysis.merged(found)
+        if has_hook:
+            for adjustment in self.hooks.analyze_feedback(feedback, item.customer, analysis):
+                analysis = adjustment.merged(analysis)
+        changes: dict[str, Any] = {"analysis": analysis}
+        if feedback.kind is None and analysis.kind is not None:
+            changes["kind"] = analysis.kind
+        if feedback.language is None and analysis.language is not None:
+            changes["language"] = analysis.language
+        return attrs.evolve(item, feedback=attrs.evolve(feedback, **changes))
+
+    @staticmethod
+    def _with_external_id(item: Heard) -> Heard:
+        if item.interaction.external_id is not None:
+            return item
+        return attrs.evolve(
+            item, interaction=attrs.evolve(item.interaction, external_id=item.interaction.id)
+        )
+
+    @staticmethod
+    def _events_for(item: Heard) -> Sequence[Event]:
+        feedback = item.feedback
+        if feedback is None:
+            return ()
+        return (
+            Event(
+                id=stable_id("ev", feedback.id, "received"),
+                type="feedback.received",
+                occurred_at=feedback.created_at,
+                actor=item.interaction.channel,
+                customer_id=feedback.customer_id,
+                feedback_id=feedback.id,
+                data={
+                    "channel": item.interaction.channel,
+                    "kind": None if feedback.kind is None else feedback.kind.value,
+                    "follow_up_requested": feedback.follow_up_requested,
+                },
+            ),
+        )
+
+    @staticmethod
+    def _reject(
+        source: str, line: int, error: ClientVoiceError | ValidationError, raw: Any, now: Any
+    ) -> Rejection:
+        field = error.field if isinstance(error, ValidationError) else None
+        text = raw if isinstance(raw, str) else _describe(raw)
+        return Rejection(
+            source=source,
+            line=line,
+            field=field,
+            reason=str(error),
+            raw=text[:_RAW_LIMIT],
+            received_at=now,
+        )
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _describe(value: Any) -> str:
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)

@@ -1,0 +1,697 @@
+"""The records clientvoice works with: customers, what they said, and the cases opened for it.
+
+Every model is a frozen attrs class with slots. Each one validates at construction and raises
+:class:`~clientvoice.ValidationError` naming the field and the bad value, so an invalid record cannot
+exist. Change a record with :func:`attrs.evolve` (which validates again) or through the engine.
+
+All datetimes must be timezone-aware; stores keep them in UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from clientvoice.errors import ValidationError
+
+__all__ = [
+    "Analysis",
+    "Case",
+    "CaseStage",
+    "Consents",
+    "ContactPoint",
+    "Customer",
+    "CustomerKind",
+    "Direction",
+    "Event",
+    "Feedback",
+    "FeedbackKind",
+    "Heard",
+    "Priority",
+    "RecoveryGesture",
+    "Rejection",
+    "Route",
+    "Sentiment",
+    "Urgency",
+    "normalize_contact",
+]
+
+
+class CustomerKind(str, enum.Enum):
+    """Who the customer is to the organisation: everyone has customers, inside and out."""
+
+    EXTERNAL = "external"
+    """Someone who buys or uses what the organisation offers."""
+    INTERNAL = "internal"
+    """A colleague or a department served by another part of the organisation."""
+
+
+class Direction(str, enum.Enum):
+    """Whether the customer spoke to us (inbound) or we spoke to the customer (outbound)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class FeedbackKind(str, enum.Enum):
+    """What a piece of feedback is, in the customer's terms."""
+
+    COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
+    IDEA = "idea"
+    PRAISE = "praise"
+    QUESTION = "question"
+    REQUEST = "request"
+    OTHER = "other"
+
+
+class Sentiment(str, enum.Enum):
+    """The overall feeling of a text."""
+
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Urgency(str, enum.Enum):
+    """How soon someone must look at a piece of feedback, lowest first."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Priority(str, enum.Enum):
+    """The priority of a case, which selects its service-level targets."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class CaseStage(str, enum.Enum):
+    """The stages of the listening workflow, in the order a case normally moves through them."""
+
+    RECEIVED = "received"
+    ACKNOWLEDGED = "acknowledged"
+    UNDERSTANDING = "understanding"
+    ACTING = "acting"
+    RESOLVED = "resolved"
+    INFORMED = "informed"
+    CLOSED = "closed"
+
+
+# --------------------------------------------------------------------------------------------
+# Validators. attrs hands each one the attribute, so every error can name its field.
+
+_E = TypeVar("_E", bound=enum.Enum)
+_TOKEN = re.compile(r"^[a-z][a-z0-9_.\-]{0,63}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def _enum(cls: type[_E]) -> Callable[[Any], _E]:
+    """A converter accepting a member of ``cls`` or one of its values, and nothing else."""
+    by_value = {m.value: m for m in cls}
+
+    def convert(value: Any) -> _E:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str) and value in by_value:
+            return by_value[value]
+        # Leave it unconverted: the validator names the field and lists the choices.
+        return value  # type: ignore[no-any-return]
+
+    return convert
+
+
+def _is_enum(cls: type[enum.Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    choices = ", ".join(repr(m.value) for m in cls)
+
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, cls):
+            raise ValidationError(attribute.name, value, f"must be one of {choices}")
+
+    return check
+
+
+def _optional_enum(cls: type[enum.Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    check = _is_enum(cls)
+
+    def check_optional(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return check_optional
+
+
+def _text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str:
+        raise ValidationError(attribute.name, value, "must be a string")
+
+
+def _identifier(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value or len(value) > 200 or value.strip() != value:
+        raise ValidationError(
+            attribute.name, value, "must be a non-empty string of at most 200 characters"
+        )
+
+
+def _optional_identifier(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _identifier(instance, attribute, value)
+
+
+def _optional_text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not str:
+        raise ValidationError(attribute.name, value, "must be a string or None")
+
+
+def _token(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not _TOKEN.match(value):
+        raise ValidationError(
+            attribute.name,
+            value,
+            "must be a lowercase name of letters, digits, '_', '-' or '.', starting with a letter",
+        )
+
+
+def _language(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not _LANGUAGE.match(value):
+        raise ValidationError(
+            attribute.name, value, "must be a language tag such as 'es', 'en' or 'es-MX'"
+        )
+
+
+def _optional_language(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _language(instance, attribute, value)
+
+
+def _aware(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, datetime):
+        raise ValidationError(attribute.name, value, "must be a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(
+            attribute.name, value, "must be timezone-aware (naive datetimes are ambiguous)"
+        )
+
+
+def _optional_aware(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _aware(instance, attribute, value)
+
+
+def _boolean(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise ValidationError(attribute.name, value, "must be True or False")
+
+
+def _optional_boolean(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _boolean(instance, attribute, value)
+
+
+def _score(low: int, high: int) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        # bool is an int subclass: True must never pass as a score of 1.
+        if type(value) is not int:
+            raise ValidationError(
+                attribute.name, value, f"must be a whole number from {low} to {high}"
+            )
+        if not low <= value <= high:
+            raise ValidationError(attribute.name, value, f"must be from {low} to {high}")
+
+    return check
+
+
+def _non_negative_int(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 0:
+        raise ValidationError(attribute.name, value, "must be a whole number >= 0")
+
+
+def _finite_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise ValidationError(attribute.name, value, "must be a finite number")
+
+
+def _unit_interval(low: float) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if type(value) not in (int, float) or not low <= value <= 1.0:
+            raise ValidationError(attribute.name, value, f"must be a number from {low} to 1")
+
+    return check
+
+
+def _timezone(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not _known_zone(value):
+        raise ValidationError(
+            attribute.name, value, "must be an IANA time zone such as 'Europe/Madrid'"
+        )
+
+
+@lru_cache(maxsize=1024)
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _strings(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for item in value:
+        if type(item) is not str or not item:
+            raise ValidationError(attribute.name, item, "every item must be a non-empty string")
+
+
+def _string_mapping(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise ValidationError(attribute.name, value, "must be a mapping of names to strings")
+    for key, item in value.items():
+        if type(key) is not str or not key or type(item) is not str:
+            raise ValidationError(
+                f"{attribute.name}.{key}", item, "keys and values must be non-empty strings"
+            )
+
+
+def _json_object(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise ValidationError(attribute.name, value, "must be a mapping")
+    for key, item in value.items():
+        if type(key) is not str:
+            raise ValidationError(attribute.name, key, "keys must be strings")
+        _check_json(f"{attribute.name}.{key}", item, 1)
+
+
+def _check_json(path: str, value: Any, depth: int) -> None:
+    if depth > 32:
+        raise ValidationError(path, "...", "is nested more than 32 levels deep")
+    if value is None or type(value) in (str, int, bool):
+        return
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise ValidationError(path, value, "must be a finite number")
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if type(key) is not str:
+                raise ValidationError(path, key, "keys must be strings")
+            _check_json(f"{path}.{key}", item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_json(f"{path}[{index}]", item, depth + 1)
+    else:
+        raise ValidationError(path, value, "must be JSON data (str, number, bool, None, list, dict)")
+
+
+def _frozenset_of_str(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return frozenset(value)
+    return value  # the validator rejects it with the field's name
+
+
+def _tuple(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return value
+
+
+def _instance_of(
+    cls: type[Any], optional: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, cls):
+            raise ValidationError(attribute.name, value, f"must be a {cls.__name__}")
+
+    return check
+
+
+def _tuple_of(cls: type[Any]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def check(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if type(value) is not tuple:
+            raise ValidationError(attribute.name, value, f"must be a sequence of {cls.__name__}")
+        for item in value:
+            if not isinstance(item, cls):
+                raise ValidationError(attribute.name, item, f"every item must be a {cls.__name__}")
+
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Customers
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_DROP = re.compile(r"[\s().\-/]")
+_PHONE = re.compile(r"^\+?[0-9]{5,17}$")
+
+
+def normalize_contact(channel: str, value: str) -> str:
+    """Return the canonical form of a contact point, or raise :class:`ValidationError`.
+
+    E-mail addresses are lower-cased; phone numbers keep only digits and a leading ``+``; social
+    handles (any other channel) are lower-cased without a leading ``@``. Two spellings of the same
+    address therefore identify the same customer.
+    """
+    if type(value) is not str:
+        raise ValidationError(f"contacts.{channel}", value, "must be a string")
+    text = value.strip()
+    if channel == "email":
+        text = text.lower()
+        if not _EMAIL.match(text):
+            raise ValidationError("contacts.email", value, "is not an e-mail address")
+        return text
+    if channel == "phone":
+        text = _PHONE_DROP.sub("", text)
+        if text.startswith("00"):
+            text = "+" + text[2:]
+        if not _PHONE.match(text):
+            raise ValidationError("contacts.phone", value, "is not a phone number")
+        return text
+    text = text.lstrip("@").lower()
+    if not text or len(text) > 200 or any(c.isspace() for c in text):
+        raise ValidationError(f"contacts.{channel}", value, "is not a handle")
+    return text
+
+
+@attrs.frozen
+class ContactPoint:
+    """One way to reach a customer: an e-mail address, a phone number, a social handle.
+
+    ``channel`` names the medium (``"email"``, ``"phone"``, ``"whatsapp"``, ``"x"``, ...);
+    ``value`` is normalised on construction (see :func:`normalize_contact`).
+    """
+
+    channel: str = attrs.field(validator=_token)
+    value: str = attrs.field()
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "value", normalize_contact(self.channel, self.value))
+
+
+@attrs.frozen
+class Consents:
+    """What the customer agreed to.
+
+    ``contact``: we may contact them about their own feedback (acknowledgements, progress,
+    resolution); a reply to the customer's own request is always allowed. ``surveys``: we may ask
+    them for their opinion unprompted.
+    """
+
+    contact: bool = attrs.field(default=True, validator=_boolean)
+    surveys: bool = attrs.field(default=False, validator=_boolean)
+
+
+@attrs.frozen(eq=True)
+class Customer:
+    """Someone whose voice we listen to: an external customer, or a colleague or department.
+
+    ``preferred_name`` is what every message calls them (see :attr:`address_name`);
+    ``segments`` are groups the customer belongs to (``{"smb", "mexico"}``) and ``memberships``
+    named programmes with their level (``{"loyalty": "gold", "plan": "pro"}``); both can select
+    routing rules, service levels and metrics.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(default="", validator=_text)
+    preferred_name: str | None = attrs.field(default=None, validator=_optional_text)
+    kind: CustomerKind = attrs.field(
+        default=CustomerKind.EXTERNAL,
+        converter=_enum(CustomerKind),
+        validator=_is_enum(CustomerKind),
+    )
+    language: str = attrs.field(default="en", validator=_language)
+    timezone: str = attrs.field(default="UTC", validator=_timezone)
+    segments: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_frozenset_of_str, validator=_strings
+    )
+    memberships: Mapping[str, str] = attrs.field(factory=dict, validator=_string_mapping)
+    contacts: tuple[ContactPoint, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_tuple_of(ContactPoint)
+    )
+    consents: Consents = attrs.field(factory=Consents, validator=_instance_of(Consents))
+    created_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+
+    @property
+    def address_name(self) -> str | None:
+        """The name to use when writing to the customer, or None when we do not know one."""
+        return self.preferred_name or self.name or None
+
+    def contact(self, channel: str) -> str | None:
+        """The first contact value for ``channel`` (``"email"``, ``"phone"``...), if any."""
+        for point in self.contacts:
+            if point.channel == channel:
+                return point.value
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# What customers say
+
+
+@attrs.frozen(eq=True)
+class Interaction:
+    """One exchange with a customer on one channel: an e-mail, a form post, a call, a review.
+
+    ``(channel, external_id)`` identifies the interaction at its source; ingesting the same
+    pair twice stores it once.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    customer_id: str = attrs.field(validator=_identifier)
+    channel: str = attrs.field(validator=_token)
+    occurred_at: datetime = attrs.field(validator=_aware)
+    direction: Direction = attrs.field(
+        default=Direction.INBOUND, converter=_enum(Direction), validator=_is_enum(Direction)
+    )
+    subject: str | None = attrs.field(default=None, validator=_optional_text)
+    body: str = attrs.field(default="", validator=_text)
+    agent: str | None = attrs.field(default=None, validator=_optional_text)
+    thread_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    external_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, validator=_json_object)
+
+
+@attrs.frozen(eq=True)
+class Analysis:
+    """What analyzers understood of a piece of feedback. Every field may be unknown (None).
+
+    ``sentiment_score`` runs from -1 (most negative) to 1 (most positive). ``themes`` are short
+    labels shared by similar feedback. ``analyzers`` names who contributed, in order.
+    """
+
+    language: str | None = attrs.field(default=None, validator=_optional_language)
+    sentiment: Sentiment | None = attrs.field(
+        default=None, converter=_enum(Sentiment), validator=_optional_enum(Sentiment)
+    )
+    sentiment_score: float | None = attrs.field(default=None, validator=_unit_interval(-1.0))
+    kind: FeedbackKind | None = attrs.field(
+        default=None, converter=_enum(FeedbackKind), validator=_optional_enum(FeedbackKind)
+    )
+    urgency: Urgency | None = attrs.field(
+        default=None, converter=_enum(Urgency), validator=_optional_enum(Urgency)
+    )
+    follow_up_intent: bool | None = attrs.field(default=None, validator=_optional_boolean)
+    risks: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_frozenset_of_str, validator=_strings
+    )
+    themes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    analyzers: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+
+    def merged(self, other: Analysis) -> Analysis:
+        """This analysis completed by ``other``: our known fields win, sets and lists are joined."""
+        return Analysis(
+            language=self.language if self.language is not None else other.language,
+            sentiment=self.sentiment if self.sentiment is not None else other.sentiment,
+            sentiment_score=(
+                self.sentiment_score if self.sentiment_score is not None else other.sentiment_score
+            ),
+            kind=self.kind if self.kind is not None else other.kind,
+            urgency=self.urgency if self.urgency is not None else other.urgency,
+            follow_up_intent=(
+                self.follow_up_intent
+                if self.follow_up_intent is not None
+                else other.follow_up_intent
+            ),
+            risks=self.risks | other.risks,
+            themes=_join(self.themes, other.themes),
+            analyzers=_join(self.analyzers, other.analyzers),
+        )
+
+
+def _join(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return first + tuple(item for item in second if item not in first)
+
+
+@attrs.frozen(eq=True)
+class Feedback:
+    """What a customer told us in one interaction, with any ratings they gave.
+
+    Ratings are validated on their scales: ``nps`` 0–10, ``csat`` 1–5, ``ces`` 1–7. ``kind`` is
+    None until the source states it or an analyzer decides it. ``follow_up_requested`` is the
+    "please follow up" checkbox: it always opens a case.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    customer_id: str = attrs.field(validator=_identifier)
+    interaction_id: str = attrs.field(validator=_identifier)
+    created_at: datetime = attrs.field(validator=_aware)
+    text: str = attrs.field(default="", validator=_text)
+    kind: FeedbackKind | None = attrs.field(
+        default=None, converter=_enum(FeedbackKind), validator=_optional_enum(FeedbackKind)
+    )
+    language: str | None = attrs.field(default=None, validator=_optional_language)
+    nps: int | None = attrs.field(default=None, validator=_score(0, 10))
+    csat: int | None = attrs.field(default=None, validator=_score(1, 5))
+    ces: int | None = attrs.field(default=None, validator=_score(1, 7))
+    follow_up_requested: bool = attrs.field(default=False, validator=_boolean)
+    analysis: Analysis | None = attrs.field(
+        default=None, validator=_instance_of(Analysis, optional=True)
+    )
+
+    @property
+    def has_rating(self) -> bool:
+        """Whether the customer gave any score."""
+        return self.nps is not None or self.csat is not None or self.ces is not None
+
+
+@attrs.frozen(eq=True)
+class Heard:
+    """One thing heard from a customer, as a channel parsed it: who, the exchange, what they said.
+
+    ``customer`` may be a new customer or a reference to a known one; the store resolves it by id
+    or by any of its contact points. ``feedback`` is None for an interaction that carries no
+    feedback (an outbound message, a bare call log).
+    """
+
+    customer: Customer = attrs.field(validator=_instance_of(Customer))
+    interaction: Interaction = attrs.field(validator=_instance_of(Interaction))
+    feedback: Feedback | None = attrs.field(
+        default=None, validator=_instance_of(Feedback, optional=True)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Cases and events: the records the listening workflow moves and the audit trail it writes.
+
+
+@attrs.frozen
+class RecoveryGesture:
+    """Something given to make up for a failure: a discount, a gift, a handwritten note.
+
+    ``value`` is what the customer perceives (e.g. 20 for "20 EUR off"); ``cost`` what it cost the
+    organisation, in ``currency``.
+    """
+
+    kind: str = attrs.field(validator=_token)
+    description: str = attrs.field(default="", validator=_text)
+    value: float = attrs.field(default=0.0, validator=_finite_number)
+    cost: float = attrs.field(default=0.0, validator=_finite_number)
+    currency: str = attrs.field(default="EUR", validator=_identifier)
+
+
+@attrs.frozen
+class Route:
+    """Who takes care of a case: an owner (a person), a team, or both, and why."""
+
+    owner: str | None = attrs.field(default=None, validator=_optional_text)
+    team: str | None = attrs.field(default=None, validator=_optional_text)
+    reason: str | None = attrs.field(default=None, validator=_optional_text)
+
+
+@attrs.frozen(eq=True)
+class Case:
+    """Feedback that needs action, followed from receipt until the customer was told what we did.
+
+    The listening workflow moves a case through :class:`CaseStage`; the timestamps record when each
+    stage was reached and the ``*_due_at`` fields the service-level deadlines. ``version`` grows by
+    one with every saved change, so concurrent writers can detect each other.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    customer_id: str = attrs.field(validator=_identifier)
+    feedback_id: str | None = attrs.field(validator=_optional_identifier)
+    opened_at: datetime = attrs.field(validator=_aware)
+    stage: CaseStage = attrs.field(
+        default=CaseStage.RECEIVED, converter=_enum(CaseStage), validator=_is_enum(CaseStage)
+    )
+    priority: Priority = attrs.field(
+        default=Priority.NORMAL, converter=_enum(Priority), validator=_is_enum(Priority)
+    )
+    owner: str | None = attrs.field(default=None, validator=_optional_text)
+    team: str | None = attrs.field(default=None, validator=_optional_text)
+    escalation_level: int = attrs.field(default=0, validator=_non_negative_int)
+    acknowledge_due_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    resolve_due_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    inform_due_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    acknowledged_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    resolved_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    informed_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    closed_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    root_cause: str | None = attrs.field(default=None, validator=_optional_text)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    plan: str | None = attrs.field(default=None, validator=_optional_text)
+    resolution: str | None = attrs.field(default=None, validator=_optional_text)
+    apology: bool = attrs.field(default=False, validator=_boolean)
+    gesture: RecoveryGesture | None = attrs.field(
+        default=None, validator=_instance_of(RecoveryGesture, optional=True)
+    )
+    problem_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    close_reason: str | None = attrs.field(default=None, validator=_optional_text)
+    version: int = attrs.field(default=0, validator=_non_negative_int)
+
+
+@attrs.frozen(eq=True)
+class Event:
+    """A change that happened, written with the change itself: the audit trail and the outbox.
+
+    ``type`` is a dotted name such as ``"feedback.received"`` or ``"case.acknowledged"``;
+    ``actor`` is who caused it (a user, ``"system"``, a plugin); ``reason`` why, in words. ``id`` is
+    stable: a plugin that receives the same event twice can recognise it.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    type: str = attrs.field(validator=_token)
+    occurred_at: datetime = attrs.field(validator=_aware)
+    actor: str = attrs.field(default="system", validator=_identifier)
+    customer_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    case_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    feedback_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    reason: str | None = attrs.field(default=None, validator=_optional_text)
+    data: Mapping[str, Any] = attrs.field(factory=dict, validator=_json_object)
+
+
+@attrs.frozen
+class Rejection:
+    """An input that could not be accepted, kept in the dead-letter list with the reason.
+
+    ``source`` names where it came from (a file path, ``"ingest"``, a channel), ``line`` its
+    1-based line or row number when it has one, ``field`` the offending field when known, and
+    ``raw`` the input as received (truncated to 10,000 characters) so it can be fixed and replayed.
+    """
+
+    source: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_text)
+    line: int | None = attrs.field(default=None)
+    field: str | None = attrs.field(default=None, validator=_optional_text)
+    raw: str = attrs.field(default="", validator=_text)
+    received_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}"

@@ -1,0 +1,221 @@
+"""The Store contract: what every store (memory, SQLite, PostgreSQL, yours) must do.
+
+A store keeps customers, interactions, feedback, cases, events and rejected input. Every method is
+safe to call from several threads. Calls made inside ``with store.transaction():`` share one
+transaction, which takes the write lock at its start, so a read-then-write sequence (load a case,
+decide, save it) cannot interleave with another writer. Outside a transaction each call is its own
+transaction.
+
+The contract is tested by :class:`clientvoice.testing.StoreContract`, which every built-in store
+passes and which third-party stores can run too.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+import attrs
+
+from clientvoice.models import (
+    Case,
+    CaseStage,
+    Customer,
+    Event,
+    Feedback,
+    FeedbackKind,
+    Heard,
+    Interaction,
+    Rejection,
+)
+
+__all__ = ["IngestResult", "Store", "StoredEvent"]
+
+
+@attrs.frozen
+class IngestResult:
+    """What :meth:`Store.ingest` did with a batch.
+
+    ``stored`` holds the items that were new, with customer ids resolved to the stored customers;
+    ``duplicates`` the items whose ``(channel, external_id)`` was already stored (or repeated in
+    the batch); ``customers_created`` how many customers were new.
+    """
+
+    stored: list[Heard]
+    duplicates: list[Heard]
+    customers_created: int
+
+
+@attrs.frozen
+class StoredEvent:
+    """An event with its position in the store's event log (``seq`` grows with every event)."""
+
+    seq: int
+    event: Event
+
+
+class Store(abc.ABC):
+    """Where clientvoice keeps what it heard and what it did about it."""
+
+    #: The URL this store was opened with (``"memory://"``, ``"sqlite:///path.db"``...).
+    url: str
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group calls into one transaction that holds the write lock from its start.
+
+        Commits when the block ends, rolls back if it raises. Nested use joins the outer
+        transaction.
+        """
+
+    # -- ingestion ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def ingest(
+        self,
+        batch: Sequence[Heard],
+        *,
+        events_for: Callable[[Heard], Sequence[Event]] | None = None,
+    ) -> IngestResult:
+        """Store a batch of heard items in one transaction, idempotently.
+
+        Each item's customer is resolved: by ``customer.id`` if stored, else by any of its contact
+        points, else it is created (with its contact points). Items whose ``(channel,
+        external_id)`` is already stored, or repeats within the batch, are duplicates and change
+        nothing. For each stored item, ``events_for(item)`` gives the events to store with it.
+        """
+
+    # -- customers ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save_customer(self, customer: Customer) -> Customer:
+        """Insert or replace a customer and its contact points.
+
+        :raises StoreError: if a contact point already belongs to another customer.
+        """
+
+    @abc.abstractmethod
+    def get_customer(self, customer_id: str) -> Customer:
+        """The customer with this id. :raises NotFoundError: if there is none."""
+
+    @abc.abstractmethod
+    def find_customer(self, channel: str, value: str) -> Customer | None:
+        """The customer reachable at this contact point (normalised first), or None."""
+
+    @abc.abstractmethod
+    def iter_customers(self) -> Iterator[Customer]:
+        """Every customer, ordered by id."""
+
+    # -- interactions and feedback -----------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_interaction(self, interaction_id: str) -> Interaction:
+        """The interaction with this id. :raises NotFoundError: if there is none."""
+
+    @abc.abstractmethod
+    def get_feedback(self, feedback_id: str) -> Feedback:
+        """The feedback with this id. :raises NotFoundError: if there is none."""
+
+    @abc.abstractmethod
+    def iter_feedback(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+        kind: FeedbackKind | None = None,
+        customer_id: str | None = None,
+    ) -> Iterator[Feedback]:
+        """Feedback created in ``[since, until)`` matching the filters, oldest first.
+
+        ``channel`` filters on the channel of the feedback's interaction.
+        """
+
+    @abc.abstractmethod
+    def count_feedback(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+        kind: FeedbackKind | None = None,
+        customer_id: str | None = None,
+    ) -> int:
+        """How many pieces of feedback :meth:`iter_feedback` would yield."""
+
+    @abc.abstractmethod
+    def iter_interactions(self, *, customer_id: str | None = None) -> Iterator[Interaction]:
+        """Interactions, oldest first, optionally of one customer."""
+
+    # -- cases --------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
+        """Store a new or changed case together with the events that describe the change.
+
+        The stored version must equal ``case.version`` (0 for a new case); the saved case has
+        ``version + 1`` and is returned.
+
+        :raises ConflictError: if another writer saved the case since it was read.
+        """
+
+    @abc.abstractmethod
+    def get_case(self, case_id: str) -> Case:
+        """The case with this id. :raises NotFoundError: if there is none."""
+
+    @abc.abstractmethod
+    def iter_cases(
+        self, *, stage: CaseStage | None = None, customer_id: str | None = None
+    ) -> Iterator[Case]:
+        """Cases, oldest first, optionally in one stage or of one customer."""
+
+    # -- events (audit log and outbox) --------------------------------------------------------
+
+    @abc.abstractmethod
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Append events to the log. An event whose id is already stored is ignored."""
+
+    @abc.abstractmethod
+    def iter_events(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
+        """Events with ``seq > after``, in order."""
+
+    @abc.abstractmethod
+    def pending_events(self, consumer: str, *, limit: int = 1000) -> list[StoredEvent]:
+        """Events ``consumer`` has not yet confirmed, in order (at most ``limit``)."""
+
+    @abc.abstractmethod
+    def confirm_events(self, consumer: str, up_to: int) -> None:
+        """Record that ``consumer`` handled every event with ``seq <= up_to``."""
+
+    # -- rejected input -----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def add_rejections(self, rejections: Sequence[Rejection]) -> None:
+        """Keep rejected input in the dead-letter list."""
+
+    @abc.abstractmethod
+    def iter_rejections(self, *, source: str | None = None) -> Iterator[Rejection]:
+        """The dead-letter list, oldest first, optionally from one source."""
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many customers, interactions, feedback, cases, events and rejections are stored."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections and files. Using the store afterwards is an error."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"

@@ -1,0 +1,752 @@
+"""SQLiteStore: the embedded default store, on the standard library's sqlite3.
+
+One database file, shared safely by many threads and processes on one machine: the journal is in WAL
+mode (readers never block the writer), each thread has its own connection, and every
+read-then-write transaction starts with ``BEGIN IMMEDIATE`` so that it takes the write lock before
+reading (a plain ``BEGIN`` would fail with "database is locked" when two writers upgrade at once).
+The schema is versioned with ``PRAGMA user_version``; pending migrations run when the store opens.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from clientvoice._codec import dump, load, to_utc_text
+from clientvoice.errors import ConflictError, NotFoundError, SchemaError, StoreError
+from clientvoice.models import (
+    Case,
+    CaseStage,
+    Consents,
+    ContactPoint,
+    Customer,
+    Event,
+    Feedback,
+    FeedbackKind,
+    Heard,
+    Interaction,
+    Rejection,
+)
+from clientvoice.stores._ingest import plan_batch
+from clientvoice.stores.base import IngestResult, Store, StoredEvent
+from clientvoice.stores.sqlite_schema import MIGRATIONS
+
+__all__ = ["SQLiteStore"]
+
+_PAGE = 1000
+_IN_CHUNK = 500
+
+
+class SQLiteStore(Store):
+    """A store in one SQLite file.
+
+    :param path: the database file; created with its folder if missing. ``":memory:"`` is not
+        supported (each thread would see its own empty database): use :class:`MemoryStore`.
+    :param timeout: seconds to wait for another writer's lock before failing.
+    """
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        if str(path) == ":memory:":
+            raise StoreError("SQLiteStore needs a file; use MemoryStore ('memory://') instead")
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self.timeout = timeout
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        # Customer ids confirmed to be stored, by their own id and by contact point.
+        self._customer_ids: dict[str, str] = {}
+        self._contact_ids: dict[tuple[str, str], str] = {}
+        self._migrate()
+
+    # -- connections and transactions --------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            if self._closed:
+                raise StoreError(f"{self!r} is closed")
+            connection = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            self._local.connection = connection
+            self._local.depth = 0
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        connection = self._connection()
+        if self._local.depth:
+            self._local.depth += 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"could not start a write transaction on {self.path}: {error}") from error
+        self._local.depth = 1
+        try:
+            yield
+        except BaseException:
+            connection.execute("ROLLBACK")
+            self._forget_caches()
+            raise
+        else:
+            connection.execute("COMMIT")
+        finally:
+            self._local.depth = 0
+
+    def _migrate(self) -> None:
+        connection = self._connection()
+        with self.transaction():
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise SchemaError(
+                    f"{self.path} has schema version {version}, but this clientvoice knows "
+                    f"only up to {len(MIGRATIONS)}: upgrade clientvoice"
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        connection.execute(statement)
+                connection.execute(f"PRAGMA user_version={number}")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the database file."""
+        return int(self._connection().execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._closed = True
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def _forget_caches(self) -> None:
+        self._customer_ids.clear()
+        self._contact_ids.clear()
+
+    # -- ingestion ----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        batch: Sequence[Heard],
+        *,
+        events_for: Callable[[Heard], Sequence[Event]] | None = None,
+    ) -> IngestResult:
+        connection = self._connection()
+        with self.transaction():
+            plan = plan_batch(batch, self._existing_keys, self._resolve_customers)
+            if plan.new_customers:
+                connection.executemany(
+                    "INSERT OR IGNORE INTO customers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [_customer_row(c, c.created_at or when) for c, when in plan.new_customers],
+                )
+                connection.executemany(
+                    "INSERT OR IGNORE INTO contact_points VALUES (?,?,?,?)",
+                    [
+                        (point.channel, point.value, customer.id, position)
+                        for customer, _ in plan.new_customers
+                        for position, point in enumerate(customer.contacts)
+                    ],
+                )
+            connection.executemany(
+                "INSERT INTO interactions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [_interaction_row(item.interaction) for item in plan.stored],
+            )
+            connection.executemany(
+                "INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_feedback_row(item.feedback) for item in plan.stored if item.feedback],
+            )
+            if events_for is not None:
+                self._insert_events(
+                    connection, [event for item in plan.stored for event in events_for(item)]
+                )
+        for customer, _ in plan.new_customers:
+            self._remember(customer)
+        return IngestResult(
+            stored=plan.stored,
+            duplicates=plan.duplicates,
+            customers_created=len(plan.new_customers),
+        )
+
+    def _existing_keys(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        connection = self._connection()
+        by_channel: dict[str, list[str]] = {}
+        for channel, external_id in keys:
+            by_channel.setdefault(channel, []).append(external_id)
+        found: set[tuple[str, str]] = set()
+        for channel, ids in by_channel.items():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT external_id FROM interactions WHERE channel=? AND external_id IN ({marks})",
+                    [channel, *chunk],
+                )
+                found.update((channel, row[0]) for row in rows)
+        return found
+
+    def _resolve_customers(self, customers: Sequence[Customer]) -> dict[str, str]:
+        """Map parsed customer ids to stored ones; ids missing from the map are new customers."""
+        resolved: dict[str, str] = {}
+        unknown: list[Customer] = []
+        for customer in customers:
+            known = self._customer_ids.get(customer.id)
+            if known is None:
+                for point in customer.contacts:
+                    known = self._contact_ids.get((point.channel, point.value))
+                    if known is not None:
+                        break
+            if known is None:
+                unknown.append(customer)
+            else:
+                resolved[customer.id] = known
+        if not unknown:
+            return resolved
+        connection = self._connection()
+        stored_ids: set[str] = set()
+        for chunk in _chunks([c.id for c in unknown]):
+            marks = ",".join("?" * len(chunk))
+            stored_ids.update(
+                row[0]
+                for row in connection.execute(f"SELECT id FROM customers WHERE id IN ({marks})", chunk)
+            )
+        owners: dict[tuple[str, str], str] = {}
+        values = sorted({p.value for c in unknown if c.id not in stored_ids for p in c.contacts})
+        for chunk in _chunks(values):
+            marks = ",".join("?" * len(chunk))
+            for channel, value, owner in connection.execute(
+                f"SELECT channel, value, customer_id FROM contact_points WHERE value IN ({marks})",
+                chunk,
+            ):
+                owners[(channel, value)] = owner
+        for customer in unknown:
+            if customer.id in stored_ids:
+                resolved[customer.id] = customer.id
+                self._customer_ids[customer.id] = customer.id
+                continue
+            for point in customer.contacts:
+                owner = owners.get((point.channel, point.value))
+                if owner is not None:
+                    resolved[customer.id] = owner
+                    self._contact_ids[(point.channel, point.value)] = owner
+                    break
+        return resolved
+
+    def _remember(self, customer: Customer) -> None:
+        if len(self._customer_ids) > 500_000:
+            self._forget_caches()
+        self._customer_ids[customer.id] = customer.id
+        for point in customer.contacts:
+            self._contact_ids[(point.channel, point.value)] = customer.id
+
+    # -- customers ----------------------------------------------------------------------------
+
+    def save_customer(self, customer: Customer) -> Customer:
+        connection = self._connection()
+        with self.transaction():
+            for point in customer.contacts:
+                row = connection.execute(
+                    "SELECT customer_id FROM contact_points WHERE channel=? AND value=?",
+                    (point.channel, point.value),
+                ).fetchone()
+                if row is not None and row[0] != customer.id:
+                    raise StoreError(
+                        f"contact {point.channel}:{point.value} already belongs to customer {row[0]}"
+                    )
+            connection.execute(
+                "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                _customer_row(customer, customer.created_at),
+            )
+            connection.execute("DELETE FROM contact_points WHERE customer_id=?", (customer.id,))
+            connection.executemany(
+                "INSERT INTO contact_points VALUES (?,?,?,?)",
+                [(p.channel, p.value, customer.id, i) for i, p in enumerate(customer.contacts)],
+            )
+        self._forget_caches()
+        return customer
+
+    def get_customer(self, customer_id: str) -> Customer:
+        connection = self._connection()
+        row = connection.execute("SELECT * FROM customers WHERE id=?", (customer_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("customer", customer_id)
+        return self._customer_from_row(row)
+
+    def find_customer(self, channel: str, value: str) -> Customer | None:
+        point = ContactPoint(channel, value)
+        row = (
+            self._connection()
+            .execute(
+                "SELECT customer_id FROM contact_points WHERE channel=? AND value=?",
+                (point.channel, point.value),
+            )
+            .fetchone()
+        )
+        return None if row is None else self.get_customer(row[0])
+
+    def iter_customers(self) -> Iterator[Customer]:
+        last = ""
+        while True:
+            rows = (
+                self._connection()
+                .execute("SELECT * FROM customers WHERE id > ? ORDER BY id LIMIT ?", (last, _PAGE))
+                .fetchall()
+            )
+            for row in rows:
+                yield self._customer_from_row(row)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
+
+    def _customer_from_row(self, row: Sequence[Any]) -> Customer:
+        contacts = tuple(
+            ContactPoint(channel, value)
+            for channel, value in self._connection().execute(
+                "SELECT channel, value FROM contact_points WHERE customer_id=? ORDER BY position",
+                (row[0],),
+            )
+        )
+        return Customer(
+            id=row[0],
+            name=row[1],
+            preferred_name=row[2],
+            kind=row[3],
+            language=row[4],
+            timezone=row[5],
+            segments=json.loads(row[6]),
+            memberships=json.loads(row[7]),
+            contacts=contacts,
+            consents=Consents(contact=bool(row[8]), surveys=bool(row[9])),
+            created_at=_datetime(row[10]),
+        )
+
+    # -- interactions and feedback -----------------------------------------------------------
+
+    def get_interaction(self, interaction_id: str) -> Interaction:
+        row = (
+            self._connection()
+            .execute("SELECT * FROM interactions WHERE id=?", (interaction_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFoundError("interaction", interaction_id)
+        return _interaction_from_row(row)
+
+    def get_feedback(self, feedback_id: str) -> Feedback:
+        row = self._connection().execute("SELECT * FROM feedback WHERE id=?", (feedback_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("feedback", feedback_id)
+        return _feedback_from_row(row)
+
+    def iter_feedback(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+        kind: FeedbackKind | None = None,
+        customer_id: str | None = None,
+    ) -> Iterator[Feedback]:
+        where, params = _feedback_filters(since, until, channel, kind, customer_id)
+        cursor: tuple[str, str] = ("", "")
+        while True:
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT f.* FROM feedback f {where} AND (f.created_at, f.id) > (?, ?) "
+                    "ORDER BY f.created_at, f.id LIMIT ?",
+                    [*params, *cursor, _PAGE],
+                )
+                .fetchall()
+            )
+            for row in rows:
+                yield _feedback_from_row(row)
+            if len(rows) < _PAGE:
+                return
+            cursor = (rows[-1][3], rows[-1][0])
+
+    def count_feedback(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+        kind: FeedbackKind | None = None,
+        customer_id: str | None = None,
+    ) -> int:
+        where, params = _feedback_filters(since, until, channel, kind, customer_id)
+        row = self._connection().execute(f"SELECT count(*) FROM feedback f {where}", params).fetchone()
+        return int(row[0])
+
+    def iter_interactions(self, *, customer_id: str | None = None) -> Iterator[Interaction]:
+        cursor: tuple[str, str] = ("", "")
+        extra = "AND customer_id = ?" if customer_id is not None else ""
+        while True:
+            params: list[Any] = [*cursor]
+            if customer_id is not None:
+                params.append(customer_id)
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT * FROM interactions WHERE (occurred_at, id) > (?, ?) {extra} "
+                    "ORDER BY occurred_at, id LIMIT ?",
+                    [*params, _PAGE],
+                )
+                .fetchall()
+            )
+            for row in rows:
+                yield _interaction_from_row(row)
+            if len(rows) < _PAGE:
+                return
+            cursor = (rows[-1][4], rows[-1][0])
+
+    # -- cases --------------------------------------------------------------------------------
+
+    def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
+        connection = self._connection()
+        with self.transaction():
+            row = connection.execute("SELECT version FROM cases WHERE id=?", (case.id,)).fetchone()
+            stored_version = 0 if row is None else row[0]
+            if stored_version != case.version:
+                raise ConflictError(
+                    f"case {case.id} was saved by another writer (stored version "
+                    f"{stored_version}, this copy has {case.version}); load it again"
+                )
+            saved = _evolve_version(case)
+            connection.execute(
+                "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    saved.id,
+                    saved.customer_id,
+                    saved.feedback_id,
+                    saved.stage.value,
+                    saved.priority.value,
+                    saved.owner,
+                    saved.team,
+                    to_utc_text(saved.opened_at),
+                    saved.problem_id,
+                    saved.version,
+                    json.dumps(dump(saved), ensure_ascii=False),
+                ),
+            )
+            self._insert_events(connection, events)
+        return saved
+
+    def get_case(self, case_id: str) -> Case:
+        row = self._connection().execute("SELECT data FROM cases WHERE id=?", (case_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("case", case_id)
+        return load(Case, json.loads(row[0]))
+
+    def iter_cases(
+        self, *, stage: CaseStage | None = None, customer_id: str | None = None
+    ) -> Iterator[Case]:
+        clauses, params = ["(opened_at, id) > (?, ?)"], []
+        if stage is not None:
+            clauses.append("stage = ?")
+            params.append(CaseStage(stage).value)
+        if customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(customer_id)
+        cursor: tuple[str, str] = ("", "")
+        while True:
+            rows = (
+                self._connection()
+                .execute(
+                    f"SELECT opened_at, id, data FROM cases WHERE {' AND '.join(clauses)} "
+                    "ORDER BY opened_at, id LIMIT ?",
+                    [*cursor, *params, _PAGE],
+                )
+                .fetchall()
+            )
+            for row in rows:
+                yield load(Case, json.loads(row[2]))
+            if len(rows) < _PAGE:
+                return
+            cursor = (rows[-1][0], rows[-1][1])
+
+    # -- events -------------------------------------------------------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        connection = self._connection()
+        with self.transaction():
+            self._insert_events(connection, events)
+
+    def _insert_events(self, connection: sqlite3.Connection, events: Sequence[Event]) -> None:
+        if events:
+            connection.executemany(
+                "INSERT OR IGNORE INTO events "
+                "(id, type, occurred_at, actor, customer_id, case_id, feedback_id, reason, data) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                [_event_row(event) for event in events],
+            )
+
+    def iter_events(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
+        remaining = limit
+        while remaining is None or remaining > 0:
+            page = _PAGE if remaining is None else min(_PAGE, remaining)
+            rows = (
+                self._connection()
+                .execute("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after, page))
+                .fetchall()
+            )
+            for row in rows:
+                yield _stored_event(row)
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+
+    def pending_events(self, consumer: str, *, limit: int = 1000) -> list[StoredEvent]:
+        connection = self._connection()
+        row = connection.execute("SELECT seq FROM outbox WHERE consumer=?", (consumer,)).fetchone()
+        after = 0 if row is None else row[0]
+        return list(self.iter_events(after=after, limit=limit))
+
+    def confirm_events(self, consumer: str, up_to: int) -> None:
+        connection = self._connection()
+        with self.transaction():
+            connection.execute(
+                "INSERT INTO outbox (consumer, seq) VALUES (?, ?) "
+                "ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
+                (consumer, up_to),
+            )
+
+    # -- rejected input -----------------------------------------------------------------------
+
+    def add_rejections(self, rejections: Sequence[Rejection]) -> None:
+        if not rejections:
+            return
+        connection = self._connection()
+        with self.transaction():
+            connection.executemany(
+                "INSERT INTO rejections (source, line, field, reason, raw, received_at) "
+                "VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        r.source,
+                        r.line,
+                        r.field,
+                        r.reason,
+                        r.raw,
+                        None if r.received_at is None else to_utc_text(r.received_at),
+                    )
+                    for r in rejections
+                ],
+            )
+
+    def iter_rejections(self, *, source: str | None = None) -> Iterator[Rejection]:
+        after = 0
+        while True:
+            sql = "SELECT * FROM rejections WHERE seq > ?"
+            params: list[Any] = [after]
+            if source is not None:
+                sql += " AND source = ?"
+                params.append(source)
+            rows = self._connection().execute(f"{sql} ORDER BY seq LIMIT ?", [*params, _PAGE]).fetchall()
+            for row in rows:
+                yield Rejection(
+                    source=row[1],
+                    line=row[2],
+                    field=row[3],
+                    reason=row[4],
+                    raw=row[5],
+                    received_at=_datetime(row[6]),
+                )
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def counts(self) -> dict[str, int]:
+        connection = self._connection()
+        tables = ("customers", "interactions", "feedback", "cases", "events", "rejections")
+        return {
+            table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in tables
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+
+
+def _chunks(values: Sequence[str] | list[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _json_or_none(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+
+
+def _customer_row(customer: Customer, created_at: datetime | None) -> tuple[Any, ...]:
+    return (
+        customer.id,
+        customer.name,
+        customer.preferred_name,
+        customer.kind.value,
+        customer.language,
+        customer.timezone,
+        json.dumps(sorted(customer.segments), ensure_ascii=False),
+        json.dumps(dict(customer.memberships), ensure_ascii=False),
+        int(customer.consents.contact),
+        int(customer.consents.surveys),
+        None if created_at is None else to_utc_text(created_at),
+    )
+
+
+def _interaction_row(interaction: Interaction) -> tuple[Any, ...]:
+    return (
+        interaction.id,
+        interaction.customer_id,
+        interaction.channel,
+        interaction.external_id,
+        to_utc_text(interaction.occurred_at),
+        interaction.direction.value,
+        interaction.subject,
+        interaction.body,
+        interaction.agent,
+        interaction.thread_id,
+        _json_or_none(interaction.metadata),
+    )
+
+
+def _interaction_from_row(row: Sequence[Any]) -> Interaction:
+    return Interaction(
+        id=row[0],
+        customer_id=row[1],
+        channel=row[2],
+        external_id=row[3],
+        occurred_at=datetime.fromisoformat(row[4]),
+        direction=row[5],
+        subject=row[6],
+        body=row[7],
+        agent=row[8],
+        thread_id=row[9],
+        metadata=json.loads(row[10]) if row[10] else {},
+    )
+
+
+def _feedback_row(feedback: Feedback | None) -> tuple[Any, ...]:
+    assert feedback is not None
+    return (
+        feedback.id,
+        feedback.customer_id,
+        feedback.interaction_id,
+        to_utc_text(feedback.created_at),
+        feedback.text,
+        None if feedback.kind is None else feedback.kind.value,
+        feedback.language,
+        feedback.nps,
+        feedback.csat,
+        feedback.ces,
+        int(feedback.follow_up_requested),
+        None if feedback.analysis is None else json.dumps(dump(feedback.analysis), ensure_ascii=False),
+    )
+
+
+def _feedback_from_row(row: Sequence[Any]) -> Feedback:
+    from clientvoice.models import Analysis
+
+    return Feedback(
+        id=row[0],
+        customer_id=row[1],
+        interaction_id=row[2],
+        created_at=datetime.fromisoformat(row[3]),
+        text=row[4],
+        kind=row[5],
+        language=row[6],
+        nps=row[7],
+        csat=row[8],
+        ces=row[9],
+        follow_up_requested=bool(row[10]),
+        analysis=None if row[11] is None else load(Analysis, json.loads(row[11])),
+    )
+
+
+def _feedback_filters(
+    since: datetime | None,
+    until: datetime | None,
+    channel: str | None,
+    kind: FeedbackKind | None,
+    customer_id: str | None,
+) -> tuple[str, list[Any]]:
+    clauses, params = ["1=1"], []
+    if since is not None:
+        clauses.append("f.created_at >= ?")
+        params.append(to_utc_text(since))
+    if until is not None:
+        clauses.append("f.created_at < ?")
+        params.append(to_utc_text(until))
+    if kind is not None:
+        clauses.append("f.kind = ?")
+        params.append(FeedbackKind(kind).value)
+    if customer_id is not None:
+        clauses.append("f.customer_id = ?")
+        params.append(customer_id)
+    if channel is not None:
+        clauses.append("f.interaction_id IN (SELECT id FROM interactions WHERE channel = ?)")
+        params.append(channel)
+    return "WHERE " + " AND ".join(clauses), params
+
+
+def _event_row(event: Event) -> tuple[Any, ...]:
+    return (
+        event.id,
+        event.type,
+        to_utc_text(event.occurred_at),
+        event.actor,
+        event.customer_id,
+        event.case_id,
+        event.feedback_id,
+        event.reason,
+        _json_or_none(dump(event.data)),
+    )
+
+
+def _stored_event(row: Sequence[Any]) -> StoredEvent:
+    return StoredEvent(
+        seq=row[0],
+        event=Event(
+            id=row[1],
+            type=row[2],
+            occurred_at=datetime.fromisoformat(row[3]),
+            actor=row[4],
+            customer_id=row[5],
+            case_id=row[6],
+            feedback_id=row[7],
+            reason=row[8],
+            data=json.loads(row[9]) if row[9] else {},
+        ),
+    )
+
+
+def _evolve_version(case: Case) -> Case:
+    import attrs
+
+    return attrs.evolve(case, version=case.version + 1)

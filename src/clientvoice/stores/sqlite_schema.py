@@ -1,0 +1,110 @@
+"""The SQLite schema, as an ordered list of migrations. Never edit a released migration: append.
+
+Migration N brings a database from ``PRAGMA user_version`` N-1 to N. Timestamps are ISO 8601 text
+in UTC with microseconds, so they sort as they compare.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: customers, what they said, cases, the event log with its outbox cursors, dead letters.
+    """
+CREATE TABLE customers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    preferred_name TEXT,
+    kind TEXT NOT NULL,
+    language TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    segments TEXT NOT NULL,
+    memberships TEXT NOT NULL,
+    consent_contact INTEGER NOT NULL,
+    consent_surveys INTEGER NOT NULL,
+    created_at TEXT
+);
+CREATE TABLE contact_points (
+    channel TEXT NOT NULL,
+    value TEXT NOT NULL,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (channel, value)
+) WITHOUT ROWID;
+CREATE INDEX contact_points_customer ON contact_points (customer_id);
+CREATE INDEX contact_points_value ON contact_points (value);
+CREATE TABLE interactions (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    channel TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    subject TEXT,
+    body TEXT NOT NULL,
+    agent TEXT,
+    thread_id TEXT,
+    metadata TEXT,
+    UNIQUE (channel, external_id)
+);
+CREATE INDEX interactions_customer ON interactions (customer_id, occurred_at);
+CREATE INDEX interactions_occurred ON interactions (occurred_at, id);
+CREATE TABLE feedback (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    interaction_id TEXT NOT NULL REFERENCES interactions (id),
+    created_at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT,
+    language TEXT,
+    nps INTEGER,
+    csat INTEGER,
+    ces INTEGER,
+    follow_up_requested INTEGER NOT NULL,
+    analysis TEXT
+);
+CREATE INDEX feedback_created ON feedback (created_at, id);
+CREATE INDEX feedback_customer ON feedback (customer_id);
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers (id),
+    feedback_id TEXT REFERENCES feedback (id),
+    stage TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    owner TEXT,
+    team TEXT,
+    opened_at TEXT NOT NULL,
+    problem_id TEXT,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX cases_opened ON cases (opened_at, id);
+CREATE INDEX cases_stage ON cases (stage);
+CREATE INDEX cases_customer ON cases (customer_id);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    customer_id TEXT,
+    case_id TEXT,
+    feedback_id TEXT,
+    reason TEXT,
+    data TEXT
+);
+CREATE TABLE outbox (
+    consumer TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE rejections (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    line INTEGER,
+    field TEXT,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    received_at TEXT
+)
+""",
+)
