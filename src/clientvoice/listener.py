@@ -20,7 +20,9 @@ independent: each has its own plugins, so tests and multi-tenant applications ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -172,53 +174,63 @@ class Listener:
         :param source: the name under which rejections are kept when records are plain dicts.
         :return: counts, and every rejection with its line (position) and field.
         """
-        received = stored = duplicates = created = 0
-        rejected: list[Rejection] = []
-        for batch in _batches(records, self.batch_size):
-            heard: list[Heard] = []
-            batch_rejections: list[Rejection] = []
-            now = self.clock.now()
-            for position, entry in enumerate(batch, received + 1):
-                if isinstance(entry, SourceRecord):
-                    where, line, raw, record = entry.source, entry.line, entry.raw, entry.record
-                    if entry.error is not None:
-                        batch_rejections.append(self._reject(where, line, entry.error, raw, now))
-                        continue
-                else:
-                    where, line, raw, record = source, position, None, entry
-                try:
-                    heard.extend(self._parse(record, channel, now))
-                except ValidationError as error:
-                    batch_rejections.append(
-                        self._reject(where, line, error, raw if raw is not None else record, now)
-                    )
-                except UnknownChannelError as error:
-                    batch_rejections.append(
-                        self._reject(
-                            where,
-                            line,
-                            ValidationError("channel", error.name, str(error)),
-                            raw if raw is not None else record,
-                            now,
-                        )
-                    )
-            received += len(batch)
-            if heard:
-                result = self.store.ingest(heard, events_for=self._events_for)
-                stored += len(result.stored)
-                duplicates += len(result.duplicates)
-                created += result.customers_created
-            if batch_rejections:
-                self.store.add_rejections(batch_rejections)
-                rejected.extend(batch_rejections)
-            self.deliver_events()
+        received = 0
+        writer = _BatchWriter(self.store, self._events_for)
+        try:
+            for batch in _batches(records, self.batch_size):
+                heard, rejections = self._prepare(batch, channel, source, received)
+                received += len(batch)
+                writer.submit(heard, rejections)
+                if writer.threaded:
+                    self.deliver_events()
+        finally:
+            writer.finish()
+        self.deliver_events()
         return IngestReport(
             received=received,
-            stored=stored,
-            duplicates=duplicates,
-            customers_created=created,
-            rejected=tuple(rejected),
+            stored=writer.stored,
+            duplicates=writer.duplicates,
+            customers_created=writer.created,
+            rejected=tuple(writer.rejected),
         )
+
+    def _prepare(
+        self,
+        batch: list[Any],
+        channel: str | None,
+        source: str,
+        offset: int,
+    ) -> tuple[list[Heard], list[Rejection]]:
+        """Parse and understand one batch: what to store, and what to reject with its reason."""
+        heard: list[Heard] = []
+        rejections: list[Rejection] = []
+        now = self.clock.now()
+        for position, entry in enumerate(batch, offset + 1):
+            if isinstance(entry, SourceRecord):
+                where, line, record = entry.source, entry.line, entry.record
+                raw = entry.text if entry.error is not None or record is None else entry
+                if entry.error is not None:
+                    rejections.append(self._reject(where, line, entry.error, raw, now))
+                    continue
+            else:
+                where, line, raw, record = source, position, None, entry
+            try:
+                heard.extend(self._parse(record, channel, now))
+            except ValidationError as error:
+                rejections.append(
+                    self._reject(where, line, error, raw if raw is not None else record, now)
+                )
+            except UnknownChannelError as error:
+                rejections.append(
+                    self._reject(
+                        where,
+                        line,
+                        ValidationError("channel", error.name, str(error)),
+                        raw if raw is not None else record,
+                        now,
+                    )
+                )
+        return heard, rejections
 
     def ingest_file(
         self,
@@ -356,6 +368,8 @@ class Listener:
         source: str, line: int, error: ClientVoiceError | ValidationError, raw: Any, now: Any
     ) -> Rejection:
         field = error.field if isinstance(error, ValidationError) else None
+        if isinstance(raw, SourceRecord):
+            raw = raw.text
         text = raw if isinstance(raw, str) else _describe(raw)
         return Rejection(
             source=source,
@@ -365,6 +379,77 @@ class Listener:
             raw=text[:_RAW_LIMIT],
             received_at=now,
         )
+
+
+class _BatchWriter:
+    """Writes prepared batches to the store, overlapping the writing with the next batch's parsing.
+
+    The first batch is written in the calling thread. From the second on, a writer thread takes
+    them through a queue of two, so that while SQLite writes one batch (sqlite3 releases the GIL
+    while it works), the caller parses the next. Each batch is its own transaction; if one fails,
+    the batches before it stay stored and the error is raised to the caller.
+    """
+
+    def __init__(
+        self, store: Store, events_for: Callable[[Heard], Sequence[Event]]
+    ) -> None:
+        self.store = store
+        self.events_for = events_for
+        self.stored = self.duplicates = self.created = 0
+        self.rejected: list[Rejection] = []
+        self.threaded = False
+        self._first = True
+        self._queue: queue.Queue[tuple[list[Heard], list[Rejection]] | None] = queue.Queue(2)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def submit(self, heard: list[Heard], rejections: list[Rejection]) -> None:
+        if self._first:
+            self._first = False
+            self._write(heard, rejections)
+            return
+        if self._thread is None:
+            self.threaded = True
+            self._thread = threading.Thread(
+                target=self._run, name="clientvoice-ingest-writer", daemon=True
+            )
+            self._thread.start()
+        self._raise_error()
+        self._queue.put((heard, rejections))
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is not None:
+                continue  # drain: the caller will raise the first error
+            try:
+                self._write(*item)
+            except BaseException as error:  # handed to the caller's thread
+                self._error = error
+
+    def _write(self, heard: list[Heard], rejections: list[Rejection]) -> None:
+        if heard:
+            result = self.store.ingest(heard, events_for=self.events_for)
+            self.stored += len(result.stored)
+            self.duplicates += len(result.duplicates)
+            self.created += result.customers_created
+        if rejections:
+            self.store.add_rejections(rejections)
+            self.rejected.extend(rejections)
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -53,14 +53,20 @@ _FALSE = frozenset({"false", "no", "n", "0", "falso"})
 class SourceRecord:
     """One record read from a file, or the reason it could not be read.
 
-    ``line`` is the 1-based line on which the record starts; ``raw`` is the text as read.
+    ``line`` is the 1-based line on which the record starts; ``raw`` is the line as read (bytes
+    for JSONL, decoded only if the record is rejected: see :attr:`text`).
     """
 
     source: str
     line: int
-    raw: str
+    raw: str | bytes
     record: dict[str, Any] | None = None
     error: ValidationError | None = None
+
+    @property
+    def text(self) -> str:
+        """The raw line as text (undecodable bytes replaced), without its line ending."""
+        return _text(self.raw)
 
 
 def read_records(
@@ -132,7 +138,7 @@ def read_jsonl(
             continue
         if paths is not None:
             value = _apply_paths(value, paths)
-        yield SourceRecord(source, number, _text(line), record=value)
+        yield SourceRecord(source, number, line, record=value)
 
 
 def read_csv(

@@ -276,7 +276,49 @@ def _customer_key(data: Any) -> str:
 _UTC = timezone.utc
 
 
+_CUSTOMER_CACHE: dict[tuple[Any, ...], Customer] = {}
+_CUSTOMER_CACHE_SIZE = 50_000
+
+
 def _parse_customer(data: Any, interaction_id: str, default_timezone: tzinfo | None) -> Customer:
+    """The customer a record describes, built once per distinct description.
+
+    A busy source repeats the same customers; parsing and validating each description once (the
+    cache key is the description itself, and Customer is immutable) keeps ingestion fast.
+    """
+    key = _cache_key(data) if isinstance(data, dict) and "id" in data or _has_contact(data) else None
+    if key is not None:
+        cached = _CUSTOMER_CACHE.get(key)
+        if cached is not None:
+            return cached
+    customer = _build_customer(data, interaction_id, default_timezone)
+    if key is not None:
+        if len(_CUSTOMER_CACHE) >= _CUSTOMER_CACHE_SIZE:
+            _CUSTOMER_CACHE.clear()
+        _CUSTOMER_CACHE[key] = customer
+    return customer
+
+
+def _has_contact(data: Any) -> bool:
+    return isinstance(data, dict) and ("email" in data or "phone" in data or "contacts" in data)
+
+
+def _cache_key(data: dict[str, Any]) -> tuple[Any, ...] | None:
+    parts: list[Any] = []
+    for name, value in data.items():
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            parts.append((name, kind, value))
+        elif kind is list and all(type(item) is str for item in value):
+            parts.append((name, list, tuple(value)))
+        elif kind is dict and all(type(item) is str for item in value.values()):
+            parts.append((name, dict, tuple(value.items())))
+        else:
+            return None  # unusual shapes are simply not cached
+    return tuple(parts)
+
+
+def _build_customer(data: Any, interaction_id: str, default_timezone: tzinfo | None) -> Customer:
     if data is None:
         # Anonymous feedback: a customer of its own, so nothing is attributed to a stranger.
         return Customer(id=stable_id("cus", "anonymous", interaction_id))

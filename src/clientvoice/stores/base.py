@@ -149,7 +149,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def iter_interactions(self, *, customer_id: str | None = None) -> Iterator[Interaction]:
-        """Interactions, oldest first, optionally of one customer."""
+        """Interactions in the order they were stored; a customer's oldest first."""
 
     # -- cases --------------------------------------------------------------------------------
 

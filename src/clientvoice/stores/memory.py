@@ -229,7 +229,8 @@ class MemoryStore(Store):
                 for i in self._interactions.values()
                 if customer_id is None or i.customer_id == customer_id
             ]
-        matching.sort(key=lambda i: (i.occurred_at, i.id))
+        if customer_id is not None:
+            matching.sort(key=lambda i: (i.occurred_at, i.id))
         yield from matching
 
     # -- cases --------------------------------------------------------------------------------

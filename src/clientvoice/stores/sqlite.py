@@ -80,6 +80,8 @@ class SQLiteStore(Store):
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
+            connection.execute("PRAGMA temp_store=MEMORY")
             connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
             self._local.connection = connection
             self._local.depth = 0
@@ -169,14 +171,16 @@ class SQLiteStore(Store):
                         for position, point in enumerate(customer.contacts)
                     ],
                 )
+            interactions, feedback = [], []
+            for item in plan.stored:
+                when = to_utc_text(item.interaction.occurred_at)
+                interactions.append(_interaction_row(item.interaction, when))
+                if item.feedback is not None:
+                    feedback.append(_feedback_row(item.feedback, item.interaction.occurred_at, when))
             connection.executemany(
-                "INSERT INTO interactions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [_interaction_row(item.interaction) for item in plan.stored],
+                "INSERT INTO interactions VALUES (?,?,?,?,?,?,?,?,?,?,?)", interactions
             )
-            connection.executemany(
-                "INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [_feedback_row(item.feedback) for item in plan.stored if item.feedback],
-            )
+            connection.executemany("INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", feedback)
             if events_for is not None:
                 self._insert_events(
                     connection, [event for item in plan.stored for event in events_for(item)]
@@ -231,12 +235,16 @@ class SQLiteStore(Store):
                 for row in connection.execute(f"SELECT id FROM customers WHERE id IN ({marks})", chunk)
             )
         owners: dict[tuple[str, str], str] = {}
-        values = sorted({p.value for c in unknown if c.id not in stored_ids for p in c.contacts})
-        for chunk in _chunks(values):
-            marks = ",".join("?" * len(chunk))
+        points = sorted(
+            {(p.channel, p.value) for c in unknown if c.id not in stored_ids for p in c.contacts}
+        )
+        for start in range(0, len(points), _IN_CHUNK // 2):
+            chunk = points[start : start + _IN_CHUNK // 2]
+            marks = ",".join("(?,?)" for _ in chunk)
             for channel, value, owner in connection.execute(
-                f"SELECT channel, value, customer_id FROM contact_points WHERE value IN ({marks})",
-                chunk,
+                "SELECT channel, value, customer_id FROM contact_points "
+                f"WHERE (channel, value) IN (VALUES {marks})",
+                [part for point in chunk for part in point],
             ):
                 owners[(channel, value)] = owner
         for customer in unknown:
@@ -399,26 +407,29 @@ class SQLiteStore(Store):
         return int(row[0])
 
     def iter_interactions(self, *, customer_id: str | None = None) -> Iterator[Interaction]:
-        cursor: tuple[str, str] = ("", "")
-        extra = "AND customer_id = ?" if customer_id is not None else ""
+        if customer_id is not None:
+            rows = self._connection().execute(
+                "SELECT * FROM interactions WHERE customer_id = ? ORDER BY occurred_at, id",
+                (customer_id,),
+            )
+            for row in rows.fetchall():
+                yield _interaction_from_row(row)
+            return
+        after = 0
         while True:
-            params: list[Any] = [*cursor]
-            if customer_id is not None:
-                params.append(customer_id)
             rows = (
                 self._connection()
                 .execute(
-                    f"SELECT * FROM interactions WHERE (occurred_at, id) > (?, ?) {extra} "
-                    "ORDER BY occurred_at, id LIMIT ?",
-                    [*params, _PAGE],
+                    "SELECT rowid, * FROM interactions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (after, _PAGE),
                 )
                 .fetchall()
             )
             for row in rows:
-                yield _interaction_from_row(row)
+                yield _interaction_from_row(row[1:])
             if len(rows) < _PAGE:
                 return
-            cursor = (rows[-1][4], rows[-1][0])
+            after = rows[-1][0]
 
     # -- cases --------------------------------------------------------------------------------
 
@@ -620,13 +631,13 @@ def _customer_row(customer: Customer, created_at: datetime | None) -> tuple[Any,
     )
 
 
-def _interaction_row(interaction: Interaction) -> tuple[Any, ...]:
+def _interaction_row(interaction: Interaction, occurred_at: str) -> tuple[Any, ...]:
     return (
         interaction.id,
         interaction.customer_id,
         interaction.channel,
         interaction.external_id,
-        to_utc_text(interaction.occurred_at),
+        occurred_at,
         interaction.direction.value,
         interaction.subject,
         interaction.body,
@@ -652,13 +663,13 @@ def _interaction_from_row(row: Sequence[Any]) -> Interaction:
     )
 
 
-def _feedback_row(feedback: Feedback | None) -> tuple[Any, ...]:
-    assert feedback is not None
+def _feedback_row(feedback: Feedback, known: datetime, known_text: str) -> tuple[Any, ...]:
+    """The row of ``feedback``; ``known``/``known_text`` spare converting the same instant twice."""
     return (
         feedback.id,
         feedback.customer_id,
         feedback.interaction_id,
-        to_utc_text(feedback.created_at),
+        known_text if feedback.created_at is known else to_utc_text(feedback.created_at),
         feedback.text,
         None if feedback.kind is None else feedback.kind.value,
         feedback.language,
@@ -725,7 +736,7 @@ def _event_row(event: Event) -> tuple[Any, ...]:
         event.case_id,
         event.feedback_id,
         event.reason,
-        _json_or_none(dump(event.data)),
+        _json_or_none(event.data),
     )
 
 

@@ -32,7 +32,6 @@ CREATE TABLE contact_points (
     PRIMARY KEY (channel, value)
 ) WITHOUT ROWID;
 CREATE INDEX contact_points_customer ON contact_points (customer_id);
-CREATE INDEX contact_points_value ON contact_points (value);
 CREATE TABLE interactions (
     id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers (id),
@@ -48,7 +47,6 @@ CREATE TABLE interactions (
     UNIQUE (channel, external_id)
 );
 CREATE INDEX interactions_customer ON interactions (customer_id, occurred_at);
-CREATE INDEX interactions_occurred ON interactions (occurred_at, id);
 CREATE TABLE feedback (
     id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers (id),
@@ -64,7 +62,6 @@ CREATE TABLE feedback (
     analysis TEXT
 );
 CREATE INDEX feedback_created ON feedback (created_at, id);
-CREATE INDEX feedback_customer ON feedback (customer_id);
 CREATE TABLE cases (
     id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL REFERENCES customers (id),
