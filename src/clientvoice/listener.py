@@ -292,7 +292,12 @@ class Listener:
     # -- helpers ------------------------------------------------------------------------------
 
     def _parse(self, record: Any, channel: str | None, now: Any) -> Iterator[Heard]:
-        name = record.get("channel", channel) if isinstance(record, Mapping) else channel
+        if isinstance(record, Mapping):
+            name = record.get("channel", channel)
+        elif channel is None:
+            raise ValidationError("record", record, "must be a JSON object")
+        else:
+            name = channel
         if name is None:
             raise ValidationError("channel", None, "is required (or pass channel=...)")
         if type(name) is not str:

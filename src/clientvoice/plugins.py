@@ -208,7 +208,7 @@ class PluginHooks:
         result = self._hook.clientvoice_route_case(case=case, feedback=feedback, customer=customer)
         if result is not None and not isinstance(result, Route):
             raise PluginError(f"clientvoice_route_case must return a Route or None, got {result!r}")
-        return result  # type: ignore[no-any-return]
+        return result
 
     def on_event(self, event: Event) -> None:
         """Hand ``event`` to every ``clientvoice_on_event`` implementation."""

@@ -70,10 +70,10 @@ class SQLiteStore(Store):
     # -- connections and transactions --------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"{self!r} is closed")
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            if self._closed:
-                raise StoreError(f"{self!r} is closed")
             connection = sqlite3.connect(
                 self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
             )
@@ -83,10 +83,13 @@ class SQLiteStore(Store):
             connection.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
             connection.execute("PRAGMA temp_store=MEMORY")
             connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            with self._connections_lock:
+                if self._closed:  # closed while this thread was connecting
+                    connection.close()
+                    raise StoreError(f"{self!r} is closed")
+                self._connections.append(connection)
             self._local.connection = connection
             self._local.depth = 0
-            with self._connections_lock:
-                self._connections.append(connection)
         return connection
 
     @contextmanager
@@ -136,8 +139,8 @@ class SQLiteStore(Store):
         return int(self._connection().execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
-        self._closed = True
         with self._connections_lock:
+            self._closed = True
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
