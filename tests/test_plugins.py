@@ -19,8 +19,8 @@ from clientvoice import (
     Route,
     UnknownChannelError,
     hookimpl,
+    hookspecs,
 )
-from clientvoice import hookspecs
 from clientvoice.plugins import DEFAULT_PLUGINS, PluginHooks, build_plugin_manager
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
@@ -71,7 +71,10 @@ def test_the_host_overrides_a_builtin_channel_and_the_override_is_recorded():
 
 
 def test_two_listeners_in_one_process_have_their_own_plugins():
-    with Listener(plugins=[HostPlugin()], autoload=False) as custom, Listener(autoload=False) as plain:
+    with (
+        Listener(plugins=[HostPlugin()], autoload=False) as custom,
+        Listener(autoload=False) as plain,
+    ):
         assert custom.hear("web", RECORD)[0].interaction.body.isupper()
         assert plain.hear("web", RECORD)[0].interaction.body == RECORD["text"]
         assert "kiosk2" not in plain.channels

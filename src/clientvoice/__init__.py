@@ -47,7 +47,14 @@ from clientvoice.models import (
     Urgency,
 )
 from clientvoice.plugins import PluginInfo
-from clientvoice.stores import IngestResult, MemoryStore, SQLiteStore, Store, StoredEvent, open_store
+from clientvoice.stores import (
+    IngestResult,
+    MemoryStore,
+    SQLiteStore,
+    Store,
+    StoredEvent,
+    open_store,
+)
 from clientvoice.surveys import SurveyBackend
 
 __all__ = [

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  clientvoice demo\n"
-            "  clientvoice ingest tickets.csv --map text=Description --map external_id='Ticket ID'\n"
+            "  clientvoice ingest tickets.csv --map text=Description \\\n"
+            "      --map external_id='Ticket ID'\n"
             "  clientvoice dead-letters --json\n"
             "  clientvoice plugins\n"
             f"\nthe store: --store URL, or ${STORE_ENV}, or {DEFAULT_STORE}"
@@ -213,12 +214,7 @@ def _plugins(args: argparse.Namespace) -> int:
                 note = f" (overrides {', '.join(entry.overrides)})" if entry.overrides else ""
                 provided.setdefault(entry.plugin, []).append(f"{kind} {entry.name}{note}")
     if args.json:
-        _print_json(
-            [
-                {**dump(info), "provides": provided.get(info.name, [])}
-                for info in infos
-            ]
-        )
+        _print_json([{**dump(info), "provides": provided.get(info.name, [])} for info in infos])
         return EXIT_OK
     for info in infos:
         version = info.version or "-"

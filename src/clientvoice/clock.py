@@ -57,7 +57,7 @@ class ManualClock:
             self._now = _aware(instant, "instant")
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
-        """Move the clock forward by ``delta`` or by ``timedelta(**kwargs)``; returns the new now."""
+        """Move forward by ``delta`` or by ``timedelta(**kwargs)``; returns the new now."""
         step = delta if delta is not None else timedelta(**kwargs)
         if step < timedelta(0):
             raise ValidationError("delta", step, "must not be negative; use set() to go back")

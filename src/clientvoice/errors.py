@@ -119,8 +119,7 @@ class MissingExtraError(ConfigurationError, ImportError):
         self.extra = extra
         self.module = module
         super().__init__(
-            f"this feature needs the optional module {module!r}: "
-            f'pip install "clientvoice[{extra}]"'
+            f'this feature needs the optional module {module!r}: pip install "clientvoice[{extra}]"'
         )
 
 

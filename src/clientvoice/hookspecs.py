@@ -115,7 +115,9 @@ def clientvoice_analyze_feedback(
 
 
 @hookspec(firstresult=True)
-def clientvoice_route_case(case: Case, feedback: Feedback | None, customer: Customer) -> Route | None:
+def clientvoice_route_case(
+    case: Case, feedback: Feedback | None, customer: Customer
+) -> Route | None:
     """Choose who takes care of a case. The first plugin returning a route wins.
 
     Called when a case is opened, and again when it is reopened.

@@ -138,9 +138,8 @@ class Registry(Generic[T]):
         except KeyError:
             if self.kind == "channel":
                 raise UnknownChannelError(name, list(self._entries)) from None
-            raise PluginError(
-                f"unknown {self.kind} {name!r}; registered: {', '.join(sorted(self._entries)) or 'none'}"
-            ) from None
+            known = ", ".join(sorted(self._entries)) or "none"
+            raise PluginError(f"unknown {self.kind} {name!r}; registered: {known}") from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -273,7 +272,7 @@ class PluginHooks:
                 else:
                     entries[name] = Registered(name=name, item=item, plugin=_plugin)
 
-            impl.function(**{arg: register for arg in impl.argnames})
+            impl.function(**dict.fromkeys(impl.argnames, register))
         return Registry(kind, list(entries.values()))
 
 

@@ -58,7 +58,10 @@ def test_ids_are_stable_across_parses_and_depend_on_channel_and_external_id():
 def test_without_external_id_the_content_is_the_identity():
     bare = record(external_id=None)
     assert parse_record(bare).interaction.id == parse_record(dict(bare)).interaction.id
-    assert parse_record(bare).interaction.id != parse_record(record(external_id=None, text="otro")).interaction.id
+    assert (
+        parse_record(bare).interaction.id
+        != parse_record(record(external_id=None, text="otro")).interaction.id
+    )
 
 
 def test_the_same_customer_description_gives_the_same_customer_id():
@@ -95,8 +98,16 @@ def test_anonymous_feedback_gets_a_customer_of_its_own():
         ({"follow_up_requested": "yes"}, "follow_up_requested", "True or False"),
         ({"customer": {"email": "ana@"}}, "customer.contacts.email", "e-mail"),
         ({"customer": {"emial": "ana@example.com"}}, "customer.emial", "not a customer field"),
-        ({"customer": {"email": "a@example.com", "timezone": "CET+1"}}, "customer.timezone", "IANA"),
-        ({"customer": {"email": "a@example.com", "consents": {"surveys": 1}}}, "customer.consents.surveys", "True or False"),
+        (
+            {"customer": {"email": "a@example.com", "timezone": "CET+1"}},
+            "customer.timezone",
+            "IANA",
+        ),
+        (
+            {"customer": {"email": "a@example.com", "consents": {"surveys": 1}}},
+            "customer.consents.surveys",
+            "True or False",
+        ),
         ({"customer": "ana"}, "customer", "JSON object"),
         ({"channel": "web"}, "channel", "does not match"),
         ({"metadata": {"a": {1, 2}}}, "metadata.a", "JSON data"),
@@ -143,13 +154,18 @@ def test_datetimes_parse_in_iso_8601_variants():
 
 _text = st.text(max_size=40)
 _value = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 15), st.floats(allow_nan=True), _text,
-    st.lists(st.integers(), max_size=2), st.dictionaries(_text, st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 15),
+    st.floats(allow_nan=True),
+    _text,
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(_text, st.integers(), max_size=2),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(RECORD_FIELDS) + ["extra", "nsp"]), _value))
+@given(st.dictionaries(st.sampled_from([*sorted(RECORD_FIELDS), "extra", "nsp"]), _value))
 def test_any_record_parses_or_fails_with_a_validation_error(fields):
     """Arbitrary records never crash the parser: they parse, or fail naming a field."""
     try:

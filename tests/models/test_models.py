@@ -34,9 +34,7 @@ def feedback(**fields):
     return Feedback(**values)
 
 
-@pytest.mark.parametrize(
-    ("field", "low", "high"), [("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7)]
-)
+@pytest.mark.parametrize(("field", "low", "high"), [("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7)])
 def test_ratings_must_be_on_their_scale(field, low, high):
     assert getattr(feedback(**{field: low}), field) == low
     assert getattr(feedback(**{field: high}), field) == high

@@ -47,7 +47,12 @@ class TestKioskContract(ChannelContract):
     @pytest.fixture
     def good_payloads(self):
         return [
-            {"kiosk": "k1", "press": 1, "button": "very_happy", "pressed_at": "2026-03-02T10:00:00Z"},
+            {
+                "kiosk": "k1",
+                "press": 1,
+                "button": "very_happy",
+                "pressed_at": "2026-03-02T10:00:00Z",
+            },
             {"kiosk": "k1", "press": 2, "button": "very_unhappy", "comment": "Sucio"},
         ]
 

@@ -1,4 +1,4 @@
-"""Built-in plugin: the standard channels, each hearing plain records until a richer one replaces it.
+"""Built-in plugin: the standard channels, hearing plain records until richer ones replace them.
 
 Registered like any third-party plugin, through ``clientvoice_register_channels``. A plugin that
 registers a channel under one of these names (say a raw e-mail parser as ``"email"``) is called

@@ -72,7 +72,9 @@ def csat(answers: Iterable[int]) -> Score:
     if not count:
         return Score("CSAT", None, None, 0, parts)
     share = satisfied / count
-    return Score("CSAT", 100 * share, 100 * _Z95 * math.sqrt(share * (1 - share) / count), count, parts)
+    return Score(
+        "CSAT", 100 * share, 100 * _Z95 * math.sqrt(share * (1 - share) / count), count, parts
+    )
 
 
 def ces(answers: Iterable[int]) -> Score:

@@ -129,7 +129,9 @@ class StoreContract:
 
     def test_new_customers_sharing_a_contact_in_one_batch_become_one(self, store: Store) -> None:
         a = heard(1, customer={"email": "eva@example.com"})
-        b = heard(2, customer={"phone": "+44 7700 900123", "contacts": {"email": "eva@example.com"}})
+        b = heard(
+            2, customer={"phone": "+44 7700 900123", "contacts": {"email": "eva@example.com"}}
+        )
         result = store.ingest([a, b])
         assert result.customers_created == 1
         assert {item.interaction.customer_id for item in result.stored} == {a.customer.id}
@@ -265,10 +267,15 @@ class StoreContract:
     def test_a_failed_transaction_changes_nothing(self, store: Store) -> None:
         store.ingest([heard(1)])
         customer_id = heard(1).customer.id
-        with pytest.raises(RuntimeError), store.transaction():
-            store.save_case(_case("c1", customer_id))
-            store.add_events([Event(id="e1", type="case.opened", occurred_at=T0)])
-            raise RuntimeError("the engine changed its mind")
+
+        def change_then_fail() -> None:
+            with store.transaction():
+                store.save_case(_case("c1", customer_id))
+                store.add_events([Event(id="e1", type="case.opened", occurred_at=T0)])
+                raise RuntimeError("the engine changed its mind")
+
+        with pytest.raises(RuntimeError):
+            change_then_fail()
         assert store.counts()["cases"] == 0
         assert store.counts()["events"] == 0
         with pytest.raises(NotFoundError):
@@ -308,8 +315,14 @@ class StoreContract:
 
     def test_rejections_are_kept_and_read_back(self, store: Store) -> None:
         rejections = [
-            Rejection(source="a.jsonl", line=3, field="nps", reason="nps: must be from 0 to 10",
-                      raw='{"nps": 11}', received_at=T0),
+            Rejection(
+                source="a.jsonl",
+                line=3,
+                field="nps",
+                reason="nps: must be from 0 to 10",
+                raw='{"nps": 11}',
+                received_at=T0,
+            ),
             Rejection(source="b.csv", line=9, reason="row: has 3 cells", raw="a,b,c"),
         ]
         store.add_rejections(rejections)

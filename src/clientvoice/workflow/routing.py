@@ -32,4 +32,6 @@ def clientvoice_route_case(case: Case, feedback: Feedback | None) -> Route:
     """Send the case to the team for its feedback's kind (``customer-care`` when unknown)."""
     kind = feedback.kind if feedback is not None and feedback.kind is not None else None
     team = DEFAULT_TEAMS.get(kind, "customer-care") if kind else "customer-care"
-    return Route(team=team, reason=f"default route for {kind.value if kind else 'unknown'} feedback")
+    return Route(
+        team=team, reason=f"default route for {kind.value if kind else 'unknown'} feedback"
+    )
