@@ -283,3 +283,24 @@ def test_the_typed_facade_rejects_wrong_return_types():
         assert isinstance(listener.hooks, PluginHooks)
         with pytest.raises(PluginError, match="must return an Analysis"):
             listener.hear("web", RECORD)
+
+
+def test_survey_backends_register_through_their_hook():
+    class Link:
+        name = "link"
+
+    class Provider:
+        name = "surveys"
+
+        @hookimpl
+        def clientvoice_register_survey_backends(self, register):
+            register(Link())
+
+    with Listener(plugins=[Provider()], autoload=False) as listener:
+        assert listener.survey_backends.names() == ["link"]
+        assert isinstance(listener.survey_backends["link"], clientvoice.SurveyBackend)
+        with pytest.raises(PluginError, match="unknown survey backend 'typeform'"):
+            listener.survey_backends["typeform"]
+        info = {p.name: p for p in listener.plugin_info()}["surveys"]
+        assert info.source == "host"
+        assert info.hooks == ("clientvoice_register_survey_backends",)

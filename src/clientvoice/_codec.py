@@ -12,7 +12,6 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from functools import cache
 from typing import Any, TypeVar
 
 import attrs
@@ -102,14 +101,20 @@ def _load_datetime(value: Any, path: str) -> datetime:
     return parsed
 
 
-@cache
+_KINDS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _field_kinds(cls: type[Any]) -> dict[str, Any]:
     """Per field: ``datetime``, a nested attrs class, ``(attrs class,)`` for tuples of them, or
-    None for plain values."""
+    None for plain values. Worked out once per class."""
+    known = _KINDS.get(cls)
+    if known is not None:
+        return known
     hints = typing.get_type_hints(cls)
     kinds: dict[str, Any] = {}
     for field in attrs.fields(cls):
         kinds[field.name] = _kind(hints[field.name])
+    _KINDS[cls] = kinds
     return kinds
 
 

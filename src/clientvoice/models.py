@@ -35,6 +35,8 @@ __all__ = [
     "Feedback",
     "FeedbackKind",
     "Heard",
+    "Interaction",
+    "PHONE_CHANNELS",
     "Priority",
     "RecoveryGesture",
     "Rejection",
@@ -119,19 +121,46 @@ _TOKEN = re.compile(r"^[a-z][a-z0-9_.\-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
-def _enum(cls: type[_E]) -> Callable[[Any], _E]:
-    """A converter accepting a member of ``cls`` or one of its values, and nothing else."""
-    by_value = {m.value: m for m in cls}
+def _member(cls: type[_E], value: Any) -> _E:
+    """``value`` as a member of ``cls`` if it is one or one of its values; else unchanged, so the
+    validator can name the field and list the choices."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return value  # type: ignore[no-any-return]
 
-    def convert(value: Any) -> _E:
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str) and value in by_value:
-            return by_value[value]
-        # Leave it unconverted: the validator names the field and lists the choices.
-        return value  # type: ignore[no-any-return]
 
-    return convert
+# One named converter per enum: attrs' mypy plugin understands only named functions.
+def _customer_kind(value: Any) -> CustomerKind:
+    return _member(CustomerKind, value)
+
+
+def _direction(value: Any) -> Direction:
+    return _member(Direction, value)
+
+
+def _feedback_kind(value: Any) -> FeedbackKind:
+    return _member(FeedbackKind, value)
+
+
+def _sentiment(value: Any) -> Sentiment:
+    return _member(Sentiment, value)
+
+
+def _urgency(value: Any) -> Urgency:
+    return _member(Urgency, value)
+
+
+def _stage(value: Any) -> CaseStage:
+    return _member(CaseStage, value)
+
+
+def _priority(value: Any) -> Priority:
+    return _member(Priority, value)
 
 
 def _is_enum(cls: type[enum.Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -361,11 +390,16 @@ _PHONE_DROP = re.compile(r"[\s().\-/]")
 _PHONE = re.compile(r"^\+?[0-9]{5,17}$")
 
 
+PHONE_CHANNELS = frozenset({"phone", "mobile", "sms", "whatsapp", "telegram", "signal"})
+"""Contact channels whose values are phone numbers."""
+
+
 def normalize_contact(channel: str, value: str) -> str:
     """Return the canonical form of a contact point, or raise :class:`ValidationError`.
 
-    E-mail addresses are lower-cased; phone numbers keep only digits and a leading ``+``; social
-    handles (any other channel) are lower-cased without a leading ``@``. Two spellings of the same
+    E-mail addresses are lower-cased; phone numbers (``phone``, ``whatsapp``, ``sms`` and the other
+    ``PHONE_CHANNELS``) keep only digits and a leading ``+``; social handles (any other
+    channel) are lower-cased without a leading ``@``. Two spellings of the same
     address therefore identify the same customer.
     """
     if type(value) is not str:
@@ -376,12 +410,12 @@ def normalize_contact(channel: str, value: str) -> str:
         if not _EMAIL.match(text):
             raise ValidationError("contacts.email", value, "is not an e-mail address")
         return text
-    if channel == "phone":
+    if channel in PHONE_CHANNELS:
         text = _PHONE_DROP.sub("", text)
         if text.startswith("00"):
             text = "+" + text[2:]
         if not _PHONE.match(text):
-            raise ValidationError("contacts.phone", value, "is not a phone number")
+            raise ValidationError(f"contacts.{channel}", value, "is not a phone number")
         return text
     text = text.lstrip("@").lower()
     if not text or len(text) > 200 or any(c.isspace() for c in text):
@@ -394,7 +428,8 @@ class ContactPoint:
     """One way to reach a customer: an e-mail address, a phone number, a social handle.
 
     ``channel`` names the medium (``"email"``, ``"phone"``, ``"whatsapp"``, ``"x"``, ...);
-    ``value`` is normalised on construction (see :func:`normalize_contact`).
+    ``value`` is normalised on construction: e-mail addresses lower-cased, phone numbers
+    reduced to digits and a leading ``+``, handles lower-cased without ``@``.
     """
 
     channel: str = attrs.field(validator=_token)
@@ -432,7 +467,7 @@ class Customer:
     preferred_name: str | None = attrs.field(default=None, validator=_optional_text)
     kind: CustomerKind = attrs.field(
         default=CustomerKind.EXTERNAL,
-        converter=_enum(CustomerKind),
+        converter=_customer_kind,
         validator=_is_enum(CustomerKind),
     )
     language: str = attrs.field(default="en", validator=_language)
@@ -477,7 +512,7 @@ class Interaction:
     channel: str = attrs.field(validator=_token)
     occurred_at: datetime = attrs.field(validator=_aware)
     direction: Direction = attrs.field(
-        default=Direction.INBOUND, converter=_enum(Direction), validator=_is_enum(Direction)
+        default=Direction.INBOUND, converter=_direction, validator=_is_enum(Direction)
     )
     subject: str | None = attrs.field(default=None, validator=_optional_text)
     body: str = attrs.field(default="", validator=_text)
@@ -497,14 +532,14 @@ class Analysis:
 
     language: str | None = attrs.field(default=None, validator=_optional_language)
     sentiment: Sentiment | None = attrs.field(
-        default=None, converter=_enum(Sentiment), validator=_optional_enum(Sentiment)
+        default=None, converter=_sentiment, validator=_optional_enum(Sentiment)
     )
     sentiment_score: float | None = attrs.field(default=None, validator=_unit_interval(-1.0))
     kind: FeedbackKind | None = attrs.field(
-        default=None, converter=_enum(FeedbackKind), validator=_optional_enum(FeedbackKind)
+        default=None, converter=_feedback_kind, validator=_optional_enum(FeedbackKind)
     )
     urgency: Urgency | None = attrs.field(
-        default=None, converter=_enum(Urgency), validator=_optional_enum(Urgency)
+        default=None, converter=_urgency, validator=_optional_enum(Urgency)
     )
     follow_up_intent: bool | None = attrs.field(default=None, validator=_optional_boolean)
     risks: frozenset[str] = attrs.field(
@@ -553,7 +588,7 @@ class Feedback:
     created_at: datetime = attrs.field(validator=_aware)
     text: str = attrs.field(default="", validator=_text)
     kind: FeedbackKind | None = attrs.field(
-        default=None, converter=_enum(FeedbackKind), validator=_optional_enum(FeedbackKind)
+        default=None, converter=_feedback_kind, validator=_optional_enum(FeedbackKind)
     )
     language: str | None = attrs.field(default=None, validator=_optional_language)
     nps: int | None = attrs.field(default=None, validator=_score(0, 10))
@@ -628,10 +663,10 @@ class Case:
     feedback_id: str | None = attrs.field(validator=_optional_identifier)
     opened_at: datetime = attrs.field(validator=_aware)
     stage: CaseStage = attrs.field(
-        default=CaseStage.RECEIVED, converter=_enum(CaseStage), validator=_is_enum(CaseStage)
+        default=CaseStage.RECEIVED, converter=_stage, validator=_is_enum(CaseStage)
     )
     priority: Priority = attrs.field(
-        default=Priority.NORMAL, converter=_enum(Priority), validator=_is_enum(Priority)
+        default=Priority.NORMAL, converter=_priority, validator=_is_enum(Priority)
     )
     owner: str | None = attrs.field(default=None, validator=_optional_text)
     team: str | None = attrs.field(default=None, validator=_optional_text)

@@ -186,3 +186,9 @@ def test_validation_error_is_a_value_error_and_names_field_and_value():
     assert isinstance(error, ValueError)
     assert str(error) == "customer.email: is not an e-mail address (got 'x@')"
     assert error.within("record").field == "record.customer.email"
+
+
+def test_messaging_numbers_are_normalised_as_phone_numbers():
+    assert ContactPoint("whatsapp", "+52 55 1234 5678").value == "+525512345678"
+    with pytest.raises(ValidationError, match=r"contacts\.whatsapp"):
+        ContactPoint("whatsapp", "my number")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -100,7 +100,7 @@ def read_records(
 
 
 def read_jsonl(
-    lines: IO[bytes] | IO[str], *, source: str = "jsonl", mapping: Mapping[str, str] | None = None
+    lines: Iterable[bytes | str], *, source: str = "jsonl", mapping: Mapping[str, str] | None = None
 ) -> Iterator[SourceRecord]:
     """Read JSON Lines: one JSON object per line; blank lines are skipped.
 

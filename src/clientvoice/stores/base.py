@@ -100,7 +100,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_customer(self, customer_id: str) -> Customer:
-        """The customer with this id. :raises NotFoundError: if there is none."""
+        """The customer with this id.
+
+        :raises NotFoundError: if there is none.
+        """
 
     @abc.abstractmethod
     def find_customer(self, channel: str, value: str) -> Customer | None:
@@ -114,11 +117,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_interaction(self, interaction_id: str) -> Interaction:
-        """The interaction with this id. :raises NotFoundError: if there is none."""
+        """The interaction with this id.
+
+        :raises NotFoundError: if there is none.
+        """
 
     @abc.abstractmethod
     def get_feedback(self, feedback_id: str) -> Feedback:
-        """The feedback with this id. :raises NotFoundError: if there is none."""
+        """The feedback with this id.
+
+        :raises NotFoundError: if there is none.
+        """
 
     @abc.abstractmethod
     def iter_feedback(
@@ -165,7 +174,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_case(self, case_id: str) -> Case:
-        """The case with this id. :raises NotFoundError: if there is none."""
+        """The case with this id.
+
+        :raises NotFoundError: if there is none.
+        """
 
     @abc.abstractmethod
     def iter_cases(

@@ -242,12 +242,12 @@ class SQLiteStore(Store):
             {(p.channel, p.value) for c in unknown if c.id not in stored_ids for p in c.contacts}
         )
         for start in range(0, len(points), _IN_CHUNK // 2):
-            chunk = points[start : start + _IN_CHUNK // 2]
-            marks = ",".join("(?,?)" for _ in chunk)
+            pairs = points[start : start + _IN_CHUNK // 2]
+            marks = ",".join("(?,?)" for _ in pairs)
             for channel, value, owner in connection.execute(
                 "SELECT channel, value, customer_id FROM contact_points "
                 f"WHERE (channel, value) IN (VALUES {marks})",
-                [part for point in chunk for part in point],
+                [part for point in pairs for part in point],
             ):
                 owners[(channel, value)] = owner
         for customer in unknown:
@@ -418,9 +418,10 @@ class SQLiteStore(Store):
             for row in rows.fetchall():
                 yield _interaction_from_row(row)
             return
+        page: list[Any]
         after = 0
         while True:
-            rows = (
+            page = (
                 self._connection()
                 .execute(
                     "SELECT rowid, * FROM interactions WHERE rowid > ? ORDER BY rowid LIMIT ?",
@@ -428,11 +429,11 @@ class SQLiteStore(Store):
                 )
                 .fetchall()
             )
-            for row in rows:
+            for row in page:
                 yield _interaction_from_row(row[1:])
-            if len(rows) < _PAGE:
+            if len(page) < _PAGE:
                 return
-            after = rows[-1][0]
+            after = page[-1][0]
 
     # -- cases --------------------------------------------------------------------------------
 
