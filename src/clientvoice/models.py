@@ -1,8 +1,9 @@
 """The records clientvoice works with: customers, what they said, and the cases opened for it.
 
 Every model is a frozen attrs class with slots. Each one validates at construction and raises
-:class:`~clientvoice.ValidationError` naming the field and the bad value, so an invalid record cannot
-exist. Change a record with :func:`attrs.evolve` (which validates again) or through the engine.
+:class:`~clientvoice.ValidationError` naming the field and the bad value, so an invalid record
+cannot exist. Change a record with :func:`attrs.evolve` (which validates again) or through the
+engine.
 
 All datetimes must be timezone-aware; stores keep them in UTC.
 """
@@ -13,7 +14,7 @@ import enum
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +24,7 @@ import attrs
 from clientvoice.errors import ValidationError
 
 __all__ = [
+    "PHONE_CHANNELS",
     "Analysis",
     "Case",
     "CaseStage",
@@ -36,7 +38,6 @@ __all__ = [
     "FeedbackKind",
     "Heard",
     "Interaction",
-    "PHONE_CHANNELS",
     "Priority",
     "RecoveryGesture",
     "Rejection",
@@ -121,46 +122,55 @@ _TOKEN = re.compile(r"^[a-z][a-z0-9_.\-]{0,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
-def _member(cls: type[_E], value: Any) -> _E:
-    """``value`` as a member of ``cls`` if it is one or one of its values; else unchanged, so the
-    validator can name the field and list the choices."""
-    if isinstance(value, cls):
-        return value
+def _by_value(cls: type[_E]) -> dict[str, _E]:
+    return {member.value: member for member in cls}
+
+
+_CUSTOMER_KINDS = _by_value(CustomerKind)
+_DIRECTIONS = _by_value(Direction)
+_FEEDBACK_KINDS = _by_value(FeedbackKind)
+_SENTIMENTS = _by_value(Sentiment)
+_URGENCIES = _by_value(Urgency)
+_STAGES = _by_value(CaseStage)
+_PRIORITIES = _by_value(Priority)
+
+
+def _member(members: dict[str, _E], value: Any) -> _E:
+    """``value`` as a member if it is one or one of its values (any ``str`` equal to one); else
+    unchanged, so the validator can name the field and list the choices. Looking the value up in
+    a dict finds what ``cls(value)`` finds, without the cost of calling the enum."""
     if isinstance(value, str):
-        try:
-            return cls(value)
-        except ValueError:
-            pass
+        return members.get(value, value)  # type: ignore[return-value]
     return value  # type: ignore[no-any-return]
 
 
 # One named converter per enum: attrs' mypy plugin understands only named functions.
 def _customer_kind(value: Any) -> CustomerKind:
-    return _member(CustomerKind, value)
+    return _member(_CUSTOMER_KINDS, value)
 
 
 def _direction(value: Any) -> Direction:
-    return _member(Direction, value)
+    return _member(_DIRECTIONS, value)
 
 
 def _feedback_kind(value: Any) -> FeedbackKind:
-    return _member(FeedbackKind, value)
+    return _member(_FEEDBACK_KINDS, value)
 
 
 def _sentiment(value: Any) -> Sentiment:
-    return _member(Sentiment, value)
+    return _member(_SENTIMENTS, value)
 
 
 def _urgency(value: Any) -> Urgency:
-    return _member(Urgency, value)
+    return _member(_URGENCIES, value)
 
 
 def _stage(value: Any) -> CaseStage:
-    return _member(CaseStage, value)
+    return _member(_STAGES, value)
 
 
 def _priority(value: Any) -> Priority:
-    return _member(Priority, value)
+    return _member(_PRIORITIES, value)
 
 
 def _is_enum(cls: type[enum.Enum]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -344,7 +354,9 @@ def _check_json(path: str, value: Any, depth: int) -> None:
         for index, item in enumerate(value):
             _check_json(f"{path}[{index}]", item, depth + 1)
     else:
-        raise ValidationError(path, value, "must be JSON data (str, number, bool, None, list, dict)")
+        raise ValidationError(
+            path, value, "must be JSON data (str, number, bool, None, list, dict)"
+        )
 
 
 def _frozenset_of_str(value: Any) -> Any:
@@ -380,6 +392,71 @@ def _tuple_of(cls: type[Any]) -> Callable[[Any, attrs.Attribute[Any], Any], None
                 raise ValidationError(attribute.name, item, f"every item must be a {cls.__name__}")
 
     return check
+
+
+# --------------------------------------------------------------------------------------------
+# Combined checks. The models built for every record heard (Customer, Interaction, Feedback,
+# Heard, Event) validate all their fields at once in ``__attrs_post_init__``: one inline test of the
+# common case and, only when that test is in doubt, every field's validator in field order, which
+# raises the error naming the first bad field exactly as attrs' own validators would. Their fields
+# therefore keep their validator in ``metadata`` (see :func:`_checked`) instead of ``validator=``,
+# which attrs would call one by one on every construction.
+
+_CHECK = "clientvoice.check"
+
+_Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _checked(validator: _Validator) -> dict[str, _Validator]:
+    """Field metadata naming the validator that :func:`_validate` runs."""
+    return {_CHECK: validator}
+
+
+def _validate(instance: Any) -> None:
+    """Run every field validator of ``instance`` in field order: the exact, slow path."""
+    for attribute in attrs.fields(type(instance)):
+        check = attribute.metadata.get(_CHECK)
+        if check is not None:
+            check(instance, attribute, getattr(instance, attribute.name))
+
+
+_KNOWN_TOKENS: set[str] = set()
+_KNOWN_LANGUAGES: set[str] = set()
+_KNOWN_LIMIT = 4096
+
+
+def _is_token(value: str) -> bool:
+    """Whether the string ``value`` passes :func:`_token`; remembers the few distinct ones."""
+    if value in _KNOWN_TOKENS:
+        return True
+    if not _TOKEN.match(value):
+        return False
+    if len(_KNOWN_TOKENS) < _KNOWN_LIMIT:
+        _KNOWN_TOKENS.add(value)
+    return True
+
+
+def _is_language(value: str) -> bool:
+    """Whether the string ``value`` passes :func:`_language`; remembers the few distinct ones."""
+    if value in _KNOWN_LANGUAGES:
+        return True
+    if not _LANGUAGE.match(value):
+        return False
+    if len(_KNOWN_LANGUAGES) < _KNOWN_LIMIT:
+        _KNOWN_LANGUAGES.add(value)
+    return True
+
+
+def _is_flat_json(value: dict[Any, Any]) -> bool:
+    """Whether every key is a string and every value None, a string, an int or a bool (then
+    :func:`_json_object` accepts it); False means "ask the validator"."""
+    for key, item in value.items():
+        if type(key) is not str or (item is not None and type(item) not in _FLAT):
+            return False
+    return True
+
+
+_FLAT = frozenset({str, int, bool})
 
 
 # --------------------------------------------------------------------------------------------
@@ -462,25 +539,67 @@ class Customer:
     routing rules, service levels and metrics.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(default="", validator=_text)
-    preferred_name: str | None = attrs.field(default=None, validator=_optional_text)
+    id: str = attrs.field(metadata=_checked(_identifier))
+    name: str = attrs.field(default="", metadata=_checked(_text))
+    preferred_name: str | None = attrs.field(default=None, metadata=_checked(_optional_text))
     kind: CustomerKind = attrs.field(
         default=CustomerKind.EXTERNAL,
         converter=_customer_kind,
-        validator=_is_enum(CustomerKind),
+        metadata=_checked(_is_enum(CustomerKind)),
     )
-    language: str = attrs.field(default="en", validator=_language)
-    timezone: str = attrs.field(default="UTC", validator=_timezone)
+    language: str = attrs.field(default="en", metadata=_checked(_language))
+    timezone: str = attrs.field(default="UTC", metadata=_checked(_timezone))
     segments: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_frozenset_of_str, validator=_strings
+        factory=frozenset, converter=_frozenset_of_str, metadata=_checked(_strings)
     )
-    memberships: Mapping[str, str] = attrs.field(factory=dict, validator=_string_mapping)
+    memberships: Mapping[str, str] = attrs.field(
+        factory=dict, metadata=_checked(_string_mapping)
+    )
     contacts: tuple[ContactPoint, ...] = attrs.field(
-        default=(), converter=_tuple, validator=_tuple_of(ContactPoint)
+        default=(), converter=_tuple, metadata=_checked(_tuple_of(ContactPoint))
     )
-    consents: Consents = attrs.field(factory=Consents, validator=_instance_of(Consents))
-    created_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    consents: Consents = attrs.field(
+        factory=Consents, metadata=_checked(_instance_of(Consents))
+    )
+    created_at: datetime | None = attrs.field(
+        default=None, metadata=_checked(_optional_aware)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # The common case in one test; on any doubt, every field's validator (see _validate).
+        id_, language, zone, created = self.id, self.language, self.timezone, self.created_at
+        preferred, memberships = self.preferred_name, self.memberships
+        if not (
+            type(id_) is str
+            and 0 < len(id_) <= 200
+            and id_.strip() == id_
+            and type(self.name) is str
+            and (preferred is None or type(preferred) is str)
+            and type(self.kind) is CustomerKind
+            and type(language) is str
+            and _is_language(language)
+            and type(zone) is str
+            and _known_zone(zone)
+            and type(self.segments) is frozenset
+            and all(type(item) is str and item for item in self.segments)
+            and type(memberships) is dict
+            and all(
+                type(key) is str and key and type(item) is str
+                for key, item in memberships.items()
+            )
+            and type(self.contacts) is tuple
+            and all(type(point) is ContactPoint for point in self.contacts)
+            and type(self.consents) is Consents
+            and (
+                created is None
+                or (
+                    type(created) is datetime
+                    and created.tzinfo is not None
+                    and created.utcoffset() is not None
+                )
+            )
+        ):
+            _validate(self)
 
     @property
     def address_name(self) -> str | None:
@@ -507,19 +626,59 @@ class Interaction:
     pair twice stores it once.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    customer_id: str = attrs.field(validator=_identifier)
-    channel: str = attrs.field(validator=_token)
-    occurred_at: datetime = attrs.field(validator=_aware)
+    id: str = attrs.field(metadata=_checked(_identifier))
+    customer_id: str = attrs.field(metadata=_checked(_identifier))
+    channel: str = attrs.field(metadata=_checked(_token))
+    occurred_at: datetime = attrs.field(metadata=_checked(_aware))
     direction: Direction = attrs.field(
-        default=Direction.INBOUND, converter=_direction, validator=_is_enum(Direction)
+        default=Direction.INBOUND, converter=_direction, metadata=_checked(_is_enum(Direction))
     )
-    subject: str | None = attrs.field(default=None, validator=_optional_text)
-    body: str = attrs.field(default="", validator=_text)
-    agent: str | None = attrs.field(default=None, validator=_optional_text)
-    thread_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    external_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    metadata: Mapping[str, Any] = attrs.field(factory=dict, validator=_json_object)
+    subject: str | None = attrs.field(default=None, metadata=_checked(_optional_text))
+    body: str = attrs.field(default="", metadata=_checked(_text))
+    agent: str | None = attrs.field(default=None, metadata=_checked(_optional_text))
+    thread_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
+    external_id: str | None = attrs.field(
+        default=None, metadata=_checked(_optional_identifier)
+    )
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, metadata=_checked(_json_object))
+
+    def __attrs_post_init__(self) -> None:
+        # The common case in one test; on any doubt, every field's validator (see _validate).
+        id_, customer_id, channel, when = self.id, self.customer_id, self.channel, self.occurred_at
+        subject, agent, thread_id, external_id = (
+            self.subject, self.agent, self.thread_id, self.external_id
+        )
+        metadata = self.metadata
+        if not (
+            type(id_) is str
+            and 0 < len(id_) <= 200
+            and id_.strip() == id_
+            and type(customer_id) is str
+            and 0 < len(customer_id) <= 200
+            and customer_id.strip() == customer_id
+            and type(channel) is str
+            and _is_token(channel)
+            and type(when) is datetime
+            and when.tzinfo is not None
+            and (type(when.tzinfo) is timezone or when.utcoffset() is not None)
+            and type(self.direction) is Direction
+            and (subject is None or type(subject) is str)
+            and type(self.body) is str
+            and (agent is None or type(agent) is str)
+            and (
+                thread_id is None
+                or (type(thread_id) is str and 0 < len(thread_id) <= 200
+                    and thread_id.strip() == thread_id)
+            )
+            and (
+                external_id is None
+                or (type(external_id) is str and 0 < len(external_id) <= 200
+                    and external_id.strip() == external_id)
+            )
+            and type(metadata) is dict
+            and (not metadata or _is_flat_json(metadata))
+        ):
+            _validate(self)
 
 
 @attrs.frozen(eq=True)
@@ -582,22 +741,52 @@ class Feedback:
     "please follow up" checkbox: it always opens a case.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    customer_id: str = attrs.field(validator=_identifier)
-    interaction_id: str = attrs.field(validator=_identifier)
-    created_at: datetime = attrs.field(validator=_aware)
-    text: str = attrs.field(default="", validator=_text)
+    id: str = attrs.field(metadata=_checked(_identifier))
+    customer_id: str = attrs.field(metadata=_checked(_identifier))
+    interaction_id: str = attrs.field(metadata=_checked(_identifier))
+    created_at: datetime = attrs.field(metadata=_checked(_aware))
+    text: str = attrs.field(default="", metadata=_checked(_text))
     kind: FeedbackKind | None = attrs.field(
-        default=None, converter=_feedback_kind, validator=_optional_enum(FeedbackKind)
+        default=None, converter=_feedback_kind, metadata=_checked(_optional_enum(FeedbackKind))
     )
-    language: str | None = attrs.field(default=None, validator=_optional_language)
-    nps: int | None = attrs.field(default=None, validator=_score(0, 10))
-    csat: int | None = attrs.field(default=None, validator=_score(1, 5))
-    ces: int | None = attrs.field(default=None, validator=_score(1, 7))
-    follow_up_requested: bool = attrs.field(default=False, validator=_boolean)
+    language: str | None = attrs.field(default=None, metadata=_checked(_optional_language))
+    nps: int | None = attrs.field(default=None, metadata=_checked(_score(0, 10)))
+    csat: int | None = attrs.field(default=None, metadata=_checked(_score(1, 5)))
+    ces: int | None = attrs.field(default=None, metadata=_checked(_score(1, 7)))
+    follow_up_requested: bool = attrs.field(default=False, metadata=_checked(_boolean))
     analysis: Analysis | None = attrs.field(
-        default=None, validator=_instance_of(Analysis, optional=True)
+        default=None, metadata=_checked(_instance_of(Analysis, optional=True))
     )
+
+    def __attrs_post_init__(self) -> None:
+        # The common case in one test; on any doubt, every field's validator (see _validate).
+        id_, customer_id, interaction_id, when = (
+            self.id, self.customer_id, self.interaction_id, self.created_at
+        )
+        kind, language, nps, csat, ces = self.kind, self.language, self.nps, self.csat, self.ces
+        if not (
+            type(id_) is str
+            and 0 < len(id_) <= 200
+            and id_.strip() == id_
+            and type(customer_id) is str
+            and 0 < len(customer_id) <= 200
+            and customer_id.strip() == customer_id
+            and type(interaction_id) is str
+            and 0 < len(interaction_id) <= 200
+            and interaction_id.strip() == interaction_id
+            and type(when) is datetime
+            and when.tzinfo is not None
+            and (type(when.tzinfo) is timezone or when.utcoffset() is not None)
+            and type(self.text) is str
+            and (kind is None or type(kind) is FeedbackKind)
+            and (language is None or (type(language) is str and _is_language(language)))
+            and (nps is None or (type(nps) is int and 0 <= nps <= 10))
+            and (csat is None or (type(csat) is int and 1 <= csat <= 5))
+            and (ces is None or (type(ces) is int and 1 <= ces <= 7))
+            and type(self.follow_up_requested) is bool
+            and self.analysis is None
+        ):
+            _validate(self)
 
     @property
     def has_rating(self) -> bool:
@@ -614,11 +803,20 @@ class Heard:
     feedback (an outbound message, a bare call log).
     """
 
-    customer: Customer = attrs.field(validator=_instance_of(Customer))
-    interaction: Interaction = attrs.field(validator=_instance_of(Interaction))
+    customer: Customer = attrs.field(metadata=_checked(_instance_of(Customer)))
+    interaction: Interaction = attrs.field(metadata=_checked(_instance_of(Interaction)))
     feedback: Feedback | None = attrs.field(
-        default=None, validator=_instance_of(Feedback, optional=True)
+        default=None, metadata=_checked(_instance_of(Feedback, optional=True))
     )
+
+    def __attrs_post_init__(self) -> None:
+        # The common case in one test; on any doubt, every field's validator (see _validate).
+        if not (
+            type(self.customer) is Customer
+            and type(self.interaction) is Interaction
+            and (self.feedback is None or type(self.feedback) is Feedback)
+        ):
+            _validate(self)
 
 
 # --------------------------------------------------------------------------------------------
@@ -700,15 +898,53 @@ class Event:
     stable: a plugin that receives the same event twice can recognise it.
     """
 
-    id: str = attrs.field(validator=_identifier)
-    type: str = attrs.field(validator=_token)
-    occurred_at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(default="system", validator=_identifier)
-    customer_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    case_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    feedback_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    reason: str | None = attrs.field(default=None, validator=_optional_text)
-    data: Mapping[str, Any] = attrs.field(factory=dict, validator=_json_object)
+    id: str = attrs.field(metadata=_checked(_identifier))
+    type: str = attrs.field(metadata=_checked(_token))
+    occurred_at: datetime = attrs.field(metadata=_checked(_aware))
+    actor: str = attrs.field(default="system", metadata=_checked(_identifier))
+    customer_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
+    case_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
+    feedback_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
+    reason: str | None = attrs.field(default=None, metadata=_checked(_optional_text))
+    data: Mapping[str, Any] = attrs.field(factory=dict, metadata=_checked(_json_object))
+
+    def __attrs_post_init__(self) -> None:
+        # The common case in one test; on any doubt, every field's validator (see _validate).
+        id_, type_, when, actor = self.id, self.type, self.occurred_at, self.actor
+        customer_id, case_id, feedback_id = self.customer_id, self.case_id, self.feedback_id
+        reason, data = self.reason, self.data
+        if not (
+            type(id_) is str
+            and 0 < len(id_) <= 200
+            and id_.strip() == id_
+            and type(type_) is str
+            and _is_token(type_)
+            and type(when) is datetime
+            and when.tzinfo is not None
+            and (type(when.tzinfo) is timezone or when.utcoffset() is not None)
+            and type(actor) is str
+            and 0 < len(actor) <= 200
+            and actor.strip() == actor
+            and (
+                customer_id is None
+                or (type(customer_id) is str and 0 < len(customer_id) <= 200
+                    and customer_id.strip() == customer_id)
+            )
+            and (
+                case_id is None
+                or (type(case_id) is str and 0 < len(case_id) <= 200
+                    and case_id.strip() == case_id)
+            )
+            and (
+                feedback_id is None
+                or (type(feedback_id) is str and 0 < len(feedback_id) <= 200
+                    and feedback_id.strip() == feedback_id)
+            )
+            and (reason is None or type(reason) is str)
+            and type(data) is dict
+            and (not data or _is_flat_json(data))
+        ):
+            _validate(self)
 
 
 @attrs.frozen

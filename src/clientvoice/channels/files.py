@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -107,13 +107,30 @@ def read_jsonl(
     With a ``mapping``, each record field is taken from a dotted path in the object.
     """
     paths = _check_mapping(mapping) if mapping else None
+    scan = _SCAN
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_LINE_BYTES:
             yield SourceRecord(
                 source, number, _text(line[:200]),
-                error=ValidationError("line", f"{len(line)} bytes", f"is longer than {MAX_LINE_BYTES} bytes"),
+                error=ValidationError(
+                    "line", f"{len(line)} bytes", f"is longer than {MAX_LINE_BYTES} bytes"
+                ),
             )
             continue
+        # The common line, a JSON object in UTF-8 and its line ending, is decoded directly;
+        # anything else (blank, a BOM, padding, bad JSON or bytes) takes the general path below,
+        # which gives every line exactly what json.loads gives it.
+        try:
+            text = line.decode() if isinstance(line, bytes) else line
+            value, end = scan(text, 0)
+        except (ValueError, StopIteration, RecursionError):
+            value = None
+        else:
+            if type(value) is dict and (end == len(text) or text[end:] in _LINE_ENDS):
+                if paths is not None:
+                    value = _apply_paths(value, paths)
+                yield SourceRecord(source, number, line, record=value)
+                continue
         if not line.strip():
             continue
         try:
@@ -139,6 +156,11 @@ def read_jsonl(
         if paths is not None:
             value = _apply_paths(value, paths)
         yield SourceRecord(source, number, line, record=value)
+
+
+# What json.loads runs on a line, without its per-call set-up (encoding detection, padding).
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_LINE_ENDS = frozenset({"\n", "\r\n"})
 
 
 def read_csv(
@@ -167,8 +189,8 @@ def read_csv(
         missing = sorted(column for column in targets.values() if column not in columns)
         if missing:
             raise ConfigurationError(
-                f"{source}: the mapping names columns the file does not have: {', '.join(missing)}; "
-                f"columns are: {', '.join(columns)}"
+                f"{source}: the mapping names columns the file does not have: "
+                f"{', '.join(missing)}; columns are: {', '.join(columns)}"
             )
     plan = [(target.split("."), columns[column]) for target, column in targets.items()]
     line_end = reader.line_num
@@ -191,7 +213,9 @@ def read_csv(
         if len(row) != len(header):
             yield SourceRecord(
                 source, start, raw,
-                error=ValidationError("row", len(row), f"has {len(row)} cells; the header has {len(header)}"),
+                error=ValidationError(
+                    "row", len(row), f"has {len(row)} cells; the header has {len(header)}"
+                ),
             )
             continue
         try:
@@ -276,7 +300,9 @@ def _convert_cell(target: str, cell: str) -> Any:
             memberships[name.strip()] = level.strip()
         return memberships
     if target == "customer.consents":
-        raise ValidationError(target, cell, "map customer consents column by column is not supported")
+        raise ValidationError(
+            target, cell, "map customer consents column by column is not supported"
+        )
     if target in ("metadata", "customer.contacts"):
         try:
             return json.loads(cell)

@@ -26,7 +26,7 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
-from clientvoice._ids import stable_id
+from clientvoice._ids import stable_digest, stable_id
 from clientvoice.errors import ValidationError
 from clientvoice.models import (
     Consents,
@@ -37,7 +37,7 @@ from clientvoice.models import (
     Interaction,
 )
 
-__all__ = ["RECORD_FIELDS", "CUSTOMER_FIELDS", "RecordChannel", "parse_datetime", "parse_record"]
+__all__ = ["CUSTOMER_FIELDS", "RECORD_FIELDS", "RecordChannel", "parse_datetime", "parse_record"]
 
 RECORD_FIELDS = frozenset(
     {
@@ -79,9 +79,6 @@ CUSTOMER_FIELDS = frozenset(
 )
 """The fields of a record's ``customer`` object. ``email`` and ``phone`` are shortcuts for
 ``contacts``, which maps a channel (``"whatsapp"``, ``"x"``) to one value or a list of values."""
-
-_FEEDBACK_SIGNALS = ("text", "kind", "nps", "csat", "ces", "follow_up_requested")
-
 
 class RecordChannel:
     """A channel that hears plain records: dicts, or JSON objects as ``str`` or ``bytes``.
@@ -126,31 +123,36 @@ def parse_record(
         error, because guessing the zone would shift every SLA.
     :raises ValidationError: naming the first bad field.
     """
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         raise ValidationError("record", record, "must be a JSON object")
-    unknown = record.keys() - RECORD_FIELDS
-    if unknown:
+    if not record.keys() <= RECORD_FIELDS:
+        unknown = record.keys() - RECORD_FIELDS
         name = sorted(unknown)[0]
         raise ValidationError(
-            name, record[name], f"is not a record field; known fields: {', '.join(sorted(RECORD_FIELDS))}"
+            name,
+            record[name],
+            f"is not a record field; known fields: {', '.join(sorted(RECORD_FIELDS))}",
         )
+    get = record.get
 
-    source = record.get("channel")
+    source = get("channel")
     if source is None:
         if channel is None:
             raise ValidationError("channel", None, "is required")
         source = channel
     elif channel is not None and source != channel:
-        raise ValidationError("channel", source, f"does not match the channel heard on ({channel!r})")
+        raise ValidationError(
+            "channel", source, f"does not match the channel heard on ({channel!r})"
+        )
 
-    external_id = record.get("external_id")
+    external_id = get("external_id")
     if external_id is not None:
         if type(external_id) is int:
             external_id = str(external_id)
         elif type(external_id) is not str or not external_id.strip():
             raise ValidationError("external_id", external_id, "must be a non-empty string")
 
-    raw_when = record.get("occurred_at")
+    raw_when = get("occurred_at")
     if raw_when is None:
         if now is None:
             raise ValidationError("occurred_at", None, "is required")
@@ -158,13 +160,14 @@ def parse_record(
     else:
         occurred_at = parse_datetime(raw_when, "occurred_at", default_timezone)
 
-    text = record.get("text")
+    text = get("text")
     if text is None:
         text = ""
     elif type(text) is not str:
         raise ValidationError("text", text, "must be a string")
 
-    customer_data = record.get("customer")
+    customer_data = get("customer")
+    subject = get("subject")
     if external_id is None:
         # No source id: the content is the identity, so the same record heard twice is one record.
         external_id = stable_id(
@@ -173,47 +176,65 @@ def parse_record(
             occurred_at.isoformat(),
             text,
             _customer_key(customer_data),
-            str(record.get("subject")),
+            str(subject),
         )
-    interaction_id = stable_id("int", str(source), external_id)
+    # The interaction and its feedback have ids on the same parts: one hash for both.
+    digest = stable_digest(str(source), external_id)
+    interaction_id = f"int_{digest}"
 
     customer = _parse_customer(customer_data, interaction_id, default_timezone)
 
+    thread_id = get("thread_id")
+    if thread_id is not None:
+        thread_id = _optional_id(thread_id, "thread_id")
     try:
         interaction = Interaction(
             id=interaction_id,
             customer_id=customer.id,
             channel=source,
             occurred_at=occurred_at,
-            direction=record.get("direction", "inbound"),
-            subject=record.get("subject"),
+            direction=get("direction", "inbound"),
+            subject=subject,
             body=text,
-            agent=record.get("agent"),
-            thread_id=_optional_id(record.get("thread_id"), "thread_id"),
+            agent=get("agent"),
+            thread_id=thread_id,
             external_id=external_id,
-            metadata=record.get("metadata") or {},
+            metadata=get("metadata") or {},
         )
     except ValidationError as error:
         if error.field == "body":
             raise ValidationError("text", error.value, error.reason) from None
         raise
 
+    kind, nps, csat, ces = get("kind"), get("nps"), get("csat"), get("ces")
+    follow_up = get("follow_up_requested")
     feedback = None
-    if any(record.get(name) not in (None, "") for name in _FEEDBACK_SIGNALS):
+    # Any feedback signal present (not missing, None or ""): the same test for each one.
+    if (
+        text
+        or kind not in _NOTHING
+        or nps not in _NOTHING
+        or csat not in _NOTHING
+        or ces not in _NOTHING
+        or follow_up not in _NOTHING
+    ):
         feedback = Feedback(
-            id=stable_id("fb", str(source), external_id),
+            id=f"fb_{digest}",
             customer_id=customer.id,
             interaction_id=interaction_id,
             created_at=occurred_at,
             text=text,
-            kind=record.get("kind"),
-            language=record.get("language"),
-            nps=record.get("nps"),
-            csat=record.get("csat"),
-            ces=record.get("ces"),
-            follow_up_requested=record.get("follow_up_requested", False),
+            kind=kind,
+            language=get("language"),
+            nps=nps,
+            csat=csat,
+            ces=ces,
+            follow_up_requested=get("follow_up_requested", False),
         )
     return Heard(customer=customer, interaction=interaction, feedback=feedback)
+
+
+_NOTHING = (None, "")
 
 
 def parse_datetime(value: Any, field: str, default_timezone: tzinfo | None = None) -> datetime:
@@ -222,9 +243,7 @@ def parse_datetime(value: Any, field: str, default_timezone: tzinfo | None = Non
     :raises ValidationError: if the value is not a timestamp, or is naive and no
         ``default_timezone`` was given.
     """
-    if isinstance(value, datetime):
-        parsed = value
-    elif type(value) is str:
+    if type(value) is str:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -234,6 +253,8 @@ def parse_datetime(value: Any, field: str, default_timezone: tzinfo | None = Non
                 raise ValidationError(
                     field, value, "is not an ISO 8601 timestamp (e.g. 2026-03-02T09:15:00+01:00)"
                 ) from None
+    elif isinstance(value, datetime):
+        parsed = value
     else:
         raise ValidationError(field, value, "must be an ISO 8601 timestamp string")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
@@ -276,6 +297,8 @@ def _customer_key(data: Any) -> str:
 _UTC = timezone.utc
 
 
+_DEFAULT_CONSENTS = Consents()  # immutable: one instance serves every customer without consents
+
 _CUSTOMER_CACHE: dict[tuple[Any, ...], Customer] = {}
 _CUSTOMER_CACHE_SIZE = 50_000
 
@@ -286,13 +309,16 @@ def _parse_customer(data: Any, interaction_id: str, default_timezone: tzinfo | N
     A busy source repeats the same customers; parsing and validating each description once (the
     cache key is the description itself, and Customer is immutable) keeps ingestion fast.
     """
-    key = _cache_key(data) if isinstance(data, dict) and "id" in data or _has_contact(data) else None
+    cacheable = isinstance(data, dict) and ("id" in data or _has_contact(data))
+    key = _cache_key(data) if cacheable else None
     if key is not None:
         cached = _CUSTOMER_CACHE.get(key)
         if cached is not None:
             return cached
     customer = _build_customer(data, interaction_id, default_timezone)
-    if key is not None:
+    # Only a customer whose id comes from the description itself: an anonymous one (say an empty
+    # "email") has an id of its own interaction, which no other record shares.
+    if key is not None and (customer.contacts or data.get("id") is not None):
         if len(_CUSTOMER_CACHE) >= _CUSTOMER_CACHE_SIZE:
             _CUSTOMER_CACHE.clear()
         _CUSTOMER_CACHE[key] = customer
@@ -304,15 +330,33 @@ def _has_contact(data: Any) -> bool:
 
 
 def _cache_key(data: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The description as one flat tuple of names, types and values (equal tuples only for equal
+    descriptions of the same types: ``True`` and ``1`` differ), or None for an unusual shape."""
     parts: list[Any] = []
+    add = parts.append
     for name, value in data.items():
         kind = type(value)
         if kind is str or kind is int or kind is bool or value is None:
-            parts.append((name, kind, value))
-        elif kind is list and all(type(item) is str for item in value):
-            parts.append((name, list, tuple(value)))
-        elif kind is dict and all(type(item) is str for item in value.values()):
-            parts.append((name, dict, tuple(value.items())))
+            add(name)
+            add(kind)
+            add(value)
+        elif kind is list:
+            add(name)
+            add(list)
+            add(len(value))
+            for item in value:
+                if type(item) is not str:
+                    return None
+                add(item)
+        elif kind is dict:
+            add(name)
+            add(dict)
+            add(len(value))
+            for key, item in value.items():
+                if type(item) is not str:
+                    return None
+                add(key)
+                add(item)
         else:
             return None  # unusual shapes are simply not cached
     return tuple(parts)
@@ -324,9 +368,8 @@ def _build_customer(data: Any, interaction_id: str, default_timezone: tzinfo | N
         return Customer(id=stable_id("cus", "anonymous", interaction_id))
     if not isinstance(data, Mapping):
         raise ValidationError("customer", data, "must be a JSON object")
-    unknown = data.keys() - CUSTOMER_FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
+    if not data.keys() <= CUSTOMER_FIELDS:
+        name = sorted(data.keys() - CUSTOMER_FIELDS)[0]
         raise ValidationError(
             f"customer.{name}",
             data[name],
@@ -345,7 +388,7 @@ def _build_customer(data: Any, interaction_id: str, default_timezone: tzinfo | N
                 customer_id = stable_id("cus", "anonymous", interaction_id)
         consents = data.get("consents")
         if consents is None:
-            consents_value = Consents()
+            consents_value = _DEFAULT_CONSENTS
         elif isinstance(consents, Mapping):
             extra = consents.keys() - {"contact", "surveys"}
             if extra:

@@ -41,32 +41,38 @@ def plan_batch(
     :param resolve_customers: given customers, maps the id of each one already stored (by id or by
         contact point) to the stored id; customers left out of the map are new.
     """
-    seen: set[Key] = set()
-    candidates: list[tuple[Key, Heard]] = []
+    first: dict[Key, Heard] = {}  # the first item of each key, in batch order
     duplicates: list[Heard] = []
     for item in batch:
-        external_id = item.interaction.external_id
+        interaction = item.interaction
+        external_id = interaction.external_id
         if external_id is None:
             raise ValidationError(
-                "interaction.external_id", None, "is required by stores (it makes ingestion idempotent)"
+                "interaction.external_id",
+                None,
+                "is required by stores (it makes ingestion idempotent)",
             )
-        key = (item.interaction.channel, external_id)
-        if key in seen:
+        key = (interaction.channel, external_id)
+        if key in first:
             duplicates.append(item)
         else:
-            seen.add(key)
-            candidates.append((key, item))
-    existing = existing_keys(seen) if seen else set()
-    fresh: list[Heard] = []
-    for key, item in candidates:
-        if key in existing:
-            duplicates.append(item)
-        else:
-            fresh.append(item)
+            first[key] = item
+    existing = existing_keys(set(first)) if first else set()
+    if existing:
+        fresh: list[Heard] = []
+        for key, item in first.items():
+            if key in existing:
+                duplicates.append(item)
+            else:
+                fresh.append(item)
+    else:
+        fresh = list(first.values())
 
     first_seen: dict[str, Heard] = {}
     for item in fresh:
-        first_seen.setdefault(item.customer.id, item)
+        customer_id = item.customer.id
+        if customer_id not in first_seen:
+            first_seen[customer_id] = item
     resolved = resolve_customers([item.customer for item in first_seen.values()])
 
     new_customers: list[tuple[Customer, datetime]] = []
@@ -75,7 +81,11 @@ def plan_batch(
         if customer_id in resolved:
             continue
         owner = next(
-            (claimed[(p.channel, p.value)] for p in item.customer.contacts if (p.channel, p.value) in claimed),
+            (
+                claimed[(p.channel, p.value)]
+                for p in item.customer.contacts
+                if (p.channel, p.value) in claimed
+            ),
             None,
         )
         if owner is not None:  # shares a contact point with a customer new in this batch
@@ -86,15 +96,17 @@ def plan_batch(
             claimed[(point.channel, point.value)] = customer_id
         new_customers.append((item.customer, item.interaction.occurred_at))
 
-    stored = [_with_customer(item, resolved[item.customer.id]) for item in fresh]
+    stored = fresh
+    for index, item in enumerate(fresh):
+        customer_id = resolved[item.customer.id]
+        if item.interaction.customer_id != customer_id or (
+            item.feedback is not None and item.feedback.customer_id != customer_id
+        ):
+            stored[index] = _with_customer(item, customer_id)
     return BatchPlan(stored=stored, duplicates=duplicates, new_customers=new_customers)
 
 
 def _with_customer(item: Heard, customer_id: str) -> Heard:
-    if item.interaction.customer_id == customer_id and (
-        item.feedback is None or item.feedback.customer_id == customer_id
-    ):
-        return item
     return Heard(
         customer=item.customer,
         interaction=attrs.evolve(item.interaction, customer_id=customer_id),

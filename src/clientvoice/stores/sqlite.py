@@ -62,9 +62,9 @@ class SQLiteStore(Store):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        # Customer ids confirmed to be stored, by their own id and by contact point.
-        self._customer_ids: dict[str, str] = {}
-        self._contact_ids: dict[tuple[str, str], str] = {}
+        # Customers confirmed to be stored: their ids, and their owner by channel and contact value.
+        self._customer_ids: set[str] = set()
+        self._contact_ids: dict[str, dict[str, str]] = {}
         self._migrate()
 
     # -- connections and transactions --------------------------------------------------------
@@ -81,6 +81,13 @@ class SQLiteStore(Store):
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA cache_size=-65536")  # 64 MiB per connection
+            # Checkpoint the WAL into the database every ~400 MB instead of every 4 MB (the
+            # default): a bulk ingest dirties pages all over the random-keyed indexes, and each
+            # checkpoint writes and syncs every page it copies, so rarer checkpoints write each
+            # hot page once instead of once per batch (1M records: 92 s -> 68 s for the floor).
+            # After a checkpoint the WAL file is cut back to 64 MiB.
+            connection.execute("PRAGMA wal_autocheckpoint=100000")
+            connection.execute("PRAGMA journal_size_limit=67108864")
             connection.execute("PRAGMA temp_store=MEMORY")
             connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
             with self._connections_lock:
@@ -105,7 +112,9 @@ class SQLiteStore(Store):
         try:
             connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            raise StoreError(f"could not start a write transaction on {self.path}: {error}") from error
+            raise StoreError(
+                f"could not start a write transaction on {self.path}: {error}"
+            ) from error
         self._local.depth = 1
         try:
             yield
@@ -174,20 +183,27 @@ class SQLiteStore(Store):
                         for position, point in enumerate(customer.contacts)
                     ],
                 )
-            interactions, feedback = [], []
+            interactions: list[tuple[Any, ...]] = []
+            feedback: list[tuple[Any, ...]] = []
+            events: list[tuple[Any, ...]] = []
             for item in plan.stored:
-                when = to_utc_text(item.interaction.occurred_at)
-                interactions.append(_interaction_row(item.interaction, when))
+                # One UTC text per item, shared by its interaction, feedback and events.
+                interaction = item.interaction
+                occurred = interaction.occurred_at
+                when = to_utc_text(occurred)
+                interactions.append(_interaction_row(interaction, when))
                 if item.feedback is not None:
-                    feedback.append(_feedback_row(item.feedback, item.interaction.occurred_at, when))
+                    feedback.append(_feedback_row(item.feedback, occurred, when))
+                if events_for is not None:
+                    for event in events_for(item):
+                        events.append(_event_row(event, occurred, when))
             connection.executemany(
                 "INSERT INTO interactions VALUES (?,?,?,?,?,?,?,?,?,?,?)", interactions
             )
-            connection.executemany("INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", feedback)
-            if events_for is not None:
-                self._insert_events(
-                    connection, [event for item in plan.stored for event in events_for(item)]
-                )
+            connection.executemany(
+                "INSERT INTO feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", feedback
+            )
+            self._insert_event_rows(connection, events)
         for customer, _ in plan.new_customers:
             self._remember(customer)
         return IngestResult(
@@ -206,7 +222,8 @@ class SQLiteStore(Store):
             for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 rows = connection.execute(
-                    f"SELECT external_id FROM interactions WHERE channel=? AND external_id IN ({marks})",
+                    "SELECT external_id FROM interactions "
+                    f"WHERE channel=? AND external_id IN ({marks})",
                     [channel, *chunk],
                 )
                 found.update((channel, row[0]) for row in rows)
@@ -216,17 +233,18 @@ class SQLiteStore(Store):
         """Map parsed customer ids to stored ones; ids missing from the map are new customers."""
         resolved: dict[str, str] = {}
         unknown: list[Customer] = []
+        known_ids, owners_by_channel = self._customer_ids, self._contact_ids
         for customer in customers:
-            known = self._customer_ids.get(customer.id)
-            if known is None:
-                for point in customer.contacts:
-                    known = self._contact_ids.get((point.channel, point.value))
-                    if known is not None:
-                        break
-            if known is None:
-                unknown.append(customer)
+            if customer.id in known_ids:
+                resolved[customer.id] = customer.id
+                continue
+            for point in customer.contacts:
+                known = owners_by_channel.get(point.channel, {}).get(point.value)
+                if known is not None:
+                    resolved[customer.id] = known
+                    break
             else:
-                resolved[customer.id] = known
+                unknown.append(customer)
         if not unknown:
             return resolved
         connection = self._connection()
@@ -235,40 +253,46 @@ class SQLiteStore(Store):
             marks = ",".join("?" * len(chunk))
             stored_ids.update(
                 row[0]
-                for row in connection.execute(f"SELECT id FROM customers WHERE id IN ({marks})", chunk)
+                for row in connection.execute(
+                    f"SELECT id FROM customers WHERE id IN ({marks})", chunk
+                )
             )
         owners: dict[tuple[str, str], str] = {}
-        points = sorted(
-            {(p.channel, p.value) for c in unknown if c.id not in stored_ids for p in c.contacts}
-        )
-        for start in range(0, len(points), _IN_CHUNK // 2):
-            pairs = points[start : start + _IN_CHUNK // 2]
-            marks = ",".join("(?,?)" for _ in pairs)
-            for channel, value, owner in connection.execute(
-                "SELECT channel, value, customer_id FROM contact_points "
-                f"WHERE (channel, value) IN (VALUES {marks})",
-                [part for point in pairs for part in point],
-            ):
-                owners[(channel, value)] = owner
+        by_channel: dict[str, set[str]] = {}
+        for customer in unknown:
+            if customer.id not in stored_ids:
+                for point in customer.contacts:
+                    by_channel.setdefault(point.channel, set()).add(point.value)
+        # One channel at a time, so that SQLite searches the (channel, value) primary key; a
+        # row-value IN over (VALUES ...) made it scan the whole table.
+        for channel, values in by_channel.items():
+            for chunk in _chunks(sorted(values)):
+                marks = ",".join("?" * len(chunk))
+                for value, owner in connection.execute(
+                    "SELECT value, customer_id FROM contact_points "
+                    f"WHERE channel=? AND value IN ({marks})",
+                    [channel, *chunk],
+                ):
+                    owners[(channel, value)] = owner
         for customer in unknown:
             if customer.id in stored_ids:
                 resolved[customer.id] = customer.id
-                self._customer_ids[customer.id] = customer.id
+                self._customer_ids.add(customer.id)
                 continue
             for point in customer.contacts:
                 owner = owners.get((point.channel, point.value))
                 if owner is not None:
                     resolved[customer.id] = owner
-                    self._contact_ids[(point.channel, point.value)] = owner
+                    self._contact_ids.setdefault(point.channel, {})[point.value] = owner
                     break
         return resolved
 
     def _remember(self, customer: Customer) -> None:
         if len(self._customer_ids) > 500_000:
             self._forget_caches()
-        self._customer_ids[customer.id] = customer.id
+        self._customer_ids.add(customer.id)
         for point in customer.contacts:
-            self._contact_ids[(point.channel, point.value)] = customer.id
+            self._contact_ids.setdefault(point.channel, {})[point.value] = customer.id
 
     # -- customers ----------------------------------------------------------------------------
 
@@ -282,7 +306,8 @@ class SQLiteStore(Store):
                 ).fetchone()
                 if row is not None and row[0] != customer.id:
                     raise StoreError(
-                        f"contact {point.channel}:{point.value} already belongs to customer {row[0]}"
+                        f"contact {point.channel}:{point.value} already belongs to "
+                        f"customer {row[0]}"
                     )
             connection.execute(
                 "INSERT OR REPLACE INTO customers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -364,7 +389,11 @@ class SQLiteStore(Store):
         return _interaction_from_row(row)
 
     def get_feedback(self, feedback_id: str) -> Feedback:
-        row = self._connection().execute("SELECT * FROM feedback WHERE id=?", (feedback_id,)).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT * FROM feedback WHERE id=?", (feedback_id,))
+            .fetchone()
+        )
         if row is None:
             raise NotFoundError("feedback", feedback_id)
         return _feedback_from_row(row)
@@ -406,7 +435,11 @@ class SQLiteStore(Store):
         customer_id: str | None = None,
     ) -> int:
         where, params = _feedback_filters(since, until, channel, kind, customer_id)
-        row = self._connection().execute(f"SELECT count(*) FROM feedback f {where}", params).fetchone()
+        row = (
+            self._connection()
+            .execute(f"SELECT count(*) FROM feedback f {where}", params)
+            .fetchone()
+        )
         return int(row[0])
 
     def iter_interactions(self, *, customer_id: str | None = None) -> Iterator[Interaction]:
@@ -461,7 +494,7 @@ class SQLiteStore(Store):
                     to_utc_text(saved.opened_at),
                     saved.problem_id,
                     saved.version,
-                    json.dumps(dump(saved), ensure_ascii=False),
+                    _JSON(dump(saved)),
                 ),
             )
             self._insert_events(connection, events)
@@ -508,12 +541,17 @@ class SQLiteStore(Store):
             self._insert_events(connection, events)
 
     def _insert_events(self, connection: sqlite3.Connection, events: Sequence[Event]) -> None:
-        if events:
+        self._insert_event_rows(connection, [_event_row(event) for event in events])
+
+    def _insert_event_rows(
+        self, connection: sqlite3.Connection, rows: list[tuple[Any, ...]]
+    ) -> None:
+        if rows:
             connection.executemany(
                 "INSERT OR IGNORE INTO events "
                 "(id, type, occurred_at, actor, customer_id, case_id, feedback_id, reason, data) "
                 "VALUES (?,?,?,?,?,?,?,?,?)",
-                [_event_row(event) for event in events],
+                rows,
             )
 
     def iter_events(self, *, after: int = 0, limit: int | None = None) -> Iterator[StoredEvent]:
@@ -579,7 +617,11 @@ class SQLiteStore(Store):
             if source is not None:
                 sql += " AND source = ?"
                 params.append(source)
-            rows = self._connection().execute(f"{sql} ORDER BY seq LIMIT ?", [*params, _PAGE]).fetchall()
+            rows = (
+                self._connection()
+                .execute(f"{sql} ORDER BY seq LIMIT ?", [*params, _PAGE])
+                .fetchall()
+            )
             for row in rows:
                 yield Rejection(
                     source=row[1],
@@ -615,8 +657,13 @@ def _datetime(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+# Encoders made once: json.dumps with options builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json_or_none(value: Any) -> str | None:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
+    return _COMPACT_JSON(value) if value else None
 
 
 def _customer_row(customer: Customer, created_at: datetime | None) -> tuple[Any, ...]:
@@ -624,11 +671,11 @@ def _customer_row(customer: Customer, created_at: datetime | None) -> tuple[Any,
         customer.id,
         customer.name,
         customer.preferred_name,
-        customer.kind.value,
+        customer.kind._value_,
         customer.language,
         customer.timezone,
-        json.dumps(sorted(customer.segments), ensure_ascii=False),
-        json.dumps(dict(customer.memberships), ensure_ascii=False),
+        _JSON(sorted(customer.segments)),
+        _JSON(dict(customer.memberships)),
         int(customer.consents.contact),
         int(customer.consents.surveys),
         None if created_at is None else to_utc_text(created_at),
@@ -642,7 +689,7 @@ def _interaction_row(interaction: Interaction, occurred_at: str) -> tuple[Any, .
         interaction.channel,
         interaction.external_id,
         occurred_at,
-        interaction.direction.value,
+        interaction.direction._value_,
         interaction.subject,
         interaction.body,
         interaction.agent,
@@ -675,13 +722,13 @@ def _feedback_row(feedback: Feedback, known: datetime, known_text: str) -> tuple
         feedback.interaction_id,
         known_text if feedback.created_at is known else to_utc_text(feedback.created_at),
         feedback.text,
-        None if feedback.kind is None else feedback.kind.value,
+        None if feedback.kind is None else feedback.kind._value_,
         feedback.language,
         feedback.nps,
         feedback.csat,
         feedback.ces,
         int(feedback.follow_up_requested),
-        None if feedback.analysis is None else json.dumps(dump(feedback.analysis), ensure_ascii=False),
+        None if feedback.analysis is None else _JSON(dump(feedback.analysis)),
     )
 
 
@@ -730,11 +777,14 @@ def _feedback_filters(
     return "WHERE " + " AND ".join(clauses), params
 
 
-def _event_row(event: Event) -> tuple[Any, ...]:
+def _event_row(
+    event: Event, known: datetime | None = None, known_text: str = ""
+) -> tuple[Any, ...]:
+    """The row of ``event``; ``known``/``known_text`` spare converting the same instant twice."""
     return (
         event.id,
         event.type,
-        to_utc_text(event.occurred_at),
+        known_text if event.occurred_at is known else to_utc_text(event.occurred_at),
         event.actor,
         event.customer_id,
         event.case_id,
