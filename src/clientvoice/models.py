@@ -308,7 +308,12 @@ def _known_zone(name: str) -> bool:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return False
+    if len(_KNOWN_ZONES) < 1024:
+        _KNOWN_ZONES.add(name)
     return True
+
+
+_KNOWN_ZONES: set[str] = set()  # names _known_zone accepted: a set is cheaper than its cache
 
 
 def _strings(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -459,6 +464,29 @@ def _is_flat_json(value: dict[Any, Any]) -> bool:
 _FLAT = frozenset({str, int, bool})
 
 
+def _are_names(items: frozenset[Any]) -> bool:
+    """Whether every item is a non-empty string (then :func:`_strings` accepts them)."""
+    for item in items:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if type(item) is not str or not item:
+            return False
+    return True
+
+
+def _are_named_names(mapping: dict[Any, Any]) -> bool:
+    """Whether keys are non-empty strings and values strings (:func:`_string_mapping`)."""
+    for key, item in mapping.items():
+        if type(key) is not str or not key or type(item) is not str:
+            return False
+    return True
+
+
+def _are_contact_points(points: tuple[Any, ...]) -> bool:
+    for point in points:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if type(point) is not ContactPoint:
+            return False
+    return True
+
+
 # --------------------------------------------------------------------------------------------
 # Customers
 
@@ -509,11 +537,14 @@ class ContactPoint:
     reduced to digits and a leading ``+``, handles lower-cased without ``@``.
     """
 
-    channel: str = attrs.field(validator=_token)
+    channel: str = attrs.field(metadata=_checked(_token))
     value: str = attrs.field()
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "value", normalize_contact(self.channel, self.value))
+        channel = self.channel
+        if not (type(channel) is str and _is_token(channel)):
+            _validate(self)
+        object.__setattr__(self, "value", normalize_contact(channel, self.value))
 
 
 @attrs.frozen
@@ -579,16 +610,13 @@ class Customer:
             and type(language) is str
             and _is_language(language)
             and type(zone) is str
-            and _known_zone(zone)
+            and (zone in _KNOWN_ZONES or _known_zone(zone))
             and type(self.segments) is frozenset
-            and all(type(item) is str and item for item in self.segments)
+            and _are_names(self.segments)
             and type(memberships) is dict
-            and all(
-                type(key) is str and key and type(item) is str
-                for key, item in memberships.items()
-            )
+            and _are_named_names(memberships)
             and type(self.contacts) is tuple
-            and all(type(point) is ContactPoint for point in self.contacts)
+            and _are_contact_points(self.contacts)
             and type(self.consents) is Consents
             and (
                 created is None
