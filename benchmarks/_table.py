@@ -52,7 +52,7 @@ def format_table(rows: Sequence[Row]) -> str:
     def render(line: Sequence[str]) -> str:
         return " | ".join(
             cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(line, widths))
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
         ).rstrip()
 
     out = [render(cells[0]), "-+-".join("-" * width for width in widths)]

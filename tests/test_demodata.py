@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from clientvoice import FeedbackKind, Listener
 from clientvoice.channels.records import parse_record
 from clientvoice.demo import run
-from clientvoice.demodata import BAD_MARKER, generate, write_jsonl
+from clientvoice.demodata import generate, plan, write_jsonl
 
 
 def test_the_same_seed_gives_the_same_records(tmp_path):
@@ -44,17 +44,15 @@ def test_good_records_parse_and_cover_the_mix():
 
 
 def test_ingestion_rejects_exactly_the_bad_records(tmp_path):
-    records = list(generate(4000, seed=9, bad_share=0.05, duplicate_share=0.03, mark_bad=True))
-    bad = sum(1 for r in records if BAD_MARKER in r)
-    assert bad > 100
+    expected = plan(4000, seed=9, bad_share=0.05, duplicate_share=0.03)
+    assert expected.bad > 100
     path = tmp_path / "feed.jsonl"
-    count = write_jsonl(path, 4000, seed=9, bad_share=0.05, duplicate_share=0.03)
-    assert count == 4000
+    write_jsonl(path, 4000, seed=9, bad_share=0.05, duplicate_share=0.03)
     with Listener() as listener:
         report = listener.ingest_file(path)
-    assert len(report.rejected) == bad
-    assert report.stored + report.duplicates + bad == 4000
-    assert report.duplicates > 50
+    assert len(report.rejected) == expected.bad
+    assert report.duplicates == expected.duplicates
+    assert report.stored + report.duplicates + expected.bad == 4000
 
 
 def test_generation_streams_in_flat_memory():

@@ -182,6 +182,7 @@ class Listener:
                 break
             received += count
             writer.write(heard, rejections)
+            self.deliver_events()  # no-op when no plugin listens
         self.deliver_events()
         return IngestReport(
             received=received,

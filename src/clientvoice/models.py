@@ -583,18 +583,12 @@ class Customer:
     segments: frozenset[str] = attrs.field(
         factory=frozenset, converter=_frozenset_of_str, metadata=_checked(_strings)
     )
-    memberships: Mapping[str, str] = attrs.field(
-        factory=dict, metadata=_checked(_string_mapping)
-    )
+    memberships: Mapping[str, str] = attrs.field(factory=dict, metadata=_checked(_string_mapping))
     contacts: tuple[ContactPoint, ...] = attrs.field(
         default=(), converter=_tuple, metadata=_checked(_tuple_of(ContactPoint))
     )
-    consents: Consents = attrs.field(
-        factory=Consents, metadata=_checked(_instance_of(Consents))
-    )
-    created_at: datetime | None = attrs.field(
-        default=None, metadata=_checked(_optional_aware)
-    )
+    consents: Consents = attrs.field(factory=Consents, metadata=_checked(_instance_of(Consents)))
+    created_at: datetime | None = attrs.field(default=None, metadata=_checked(_optional_aware))
 
     def __attrs_post_init__(self) -> None:
         # The common case in one test; on any doubt, every field's validator (see _validate).
@@ -665,16 +659,17 @@ class Interaction:
     body: str = attrs.field(default="", metadata=_checked(_text))
     agent: str | None = attrs.field(default=None, metadata=_checked(_optional_text))
     thread_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
-    external_id: str | None = attrs.field(
-        default=None, metadata=_checked(_optional_identifier)
-    )
+    external_id: str | None = attrs.field(default=None, metadata=_checked(_optional_identifier))
     metadata: Mapping[str, Any] = attrs.field(factory=dict, metadata=_checked(_json_object))
 
     def __attrs_post_init__(self) -> None:
         # The common case in one test; on any doubt, every field's validator (see _validate).
         id_, customer_id, channel, when = self.id, self.customer_id, self.channel, self.occurred_at
         subject, agent, thread_id, external_id = (
-            self.subject, self.agent, self.thread_id, self.external_id
+            self.subject,
+            self.agent,
+            self.thread_id,
+            self.external_id,
         )
         metadata = self.metadata
         if not (
@@ -695,13 +690,19 @@ class Interaction:
             and (agent is None or type(agent) is str)
             and (
                 thread_id is None
-                or (type(thread_id) is str and 0 < len(thread_id) <= 200
-                    and thread_id.strip() == thread_id)
+                or (
+                    type(thread_id) is str
+                    and 0 < len(thread_id) <= 200
+                    and thread_id.strip() == thread_id
+                )
             )
             and (
                 external_id is None
-                or (type(external_id) is str and 0 < len(external_id) <= 200
-                    and external_id.strip() == external_id)
+                or (
+                    type(external_id) is str
+                    and 0 < len(external_id) <= 200
+                    and external_id.strip() == external_id
+                )
             )
             and type(metadata) is dict
             and (not metadata or _is_flat_json(metadata))
@@ -789,7 +790,10 @@ class Feedback:
     def __attrs_post_init__(self) -> None:
         # The common case in one test; on any doubt, every field's validator (see _validate).
         id_, customer_id, interaction_id, when = (
-            self.id, self.customer_id, self.interaction_id, self.created_at
+            self.id,
+            self.customer_id,
+            self.interaction_id,
+            self.created_at,
         )
         kind, language, nps, csat, ces = self.kind, self.language, self.nps, self.csat, self.ces
         if not (
@@ -955,18 +959,23 @@ class Event:
             and actor.strip() == actor
             and (
                 customer_id is None
-                or (type(customer_id) is str and 0 < len(customer_id) <= 200
-                    and customer_id.strip() == customer_id)
+                or (
+                    type(customer_id) is str
+                    and 0 < len(customer_id) <= 200
+                    and customer_id.strip() == customer_id
+                )
             )
             and (
                 case_id is None
-                or (type(case_id) is str and 0 < len(case_id) <= 200
-                    and case_id.strip() == case_id)
+                or (type(case_id) is str and 0 < len(case_id) <= 200 and case_id.strip() == case_id)
             )
             and (
                 feedback_id is None
-                or (type(feedback_id) is str and 0 < len(feedback_id) <= 200
-                    and feedback_id.strip() == feedback_id)
+                or (
+                    type(feedback_id) is str
+                    and 0 < len(feedback_id) <= 200
+                    and feedback_id.strip() == feedback_id
+                )
             )
             and (reason is None or type(reason) is str)
             and type(data) is dict

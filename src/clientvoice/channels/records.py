@@ -297,7 +297,13 @@ def _customer_key(data: Any) -> str:
 _UTC = timezone.utc
 
 
-_DEFAULT_CONSENTS = Consents()  # immutable: one instance serves every customer without consents
+# Consents are immutable: one instance of each serves every customer.
+_DEFAULT_CONSENTS = Consents()
+_CONSENTS = {
+    (contact, surveys): Consents(contact=contact, surveys=surveys)
+    for contact in (True, False)
+    for surveys in (True, False)
+}
 
 def _parse_customer(data: Any, interaction_id: str) -> Customer:
     """The customer a record describes, validated.
@@ -337,10 +343,14 @@ def _parse_customer(data: Any, interaction_id: str) -> Customer:
             if extra:
                 name = sorted(extra)[0]
                 raise ValidationError(f"consents.{name}", consents[name], "is not a consent")
-            try:
-                consents_value = Consents(**consents)
-            except ValidationError as error:
-                raise error.within("consents") from None
+            contact, surveys = consents.get("contact", True), consents.get("surveys", False)
+            if type(contact) is bool and type(surveys) is bool:
+                consents_value = _CONSENTS[contact, surveys]  # what Consents(**consents) gives
+            else:
+                try:
+                    consents_value = Consents(**consents)
+                except ValidationError as error:
+                    raise error.within("consents") from None
         else:
             raise ValidationError("consents", consents, "must be a JSON object")
         segments = data.get("segments", ())

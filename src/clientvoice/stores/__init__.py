@@ -1,4 +1,4 @@
-"""Stores: where clientvoice keeps what it heard and did. Open one from a URL with :func:`open_store`.
+"""Stores: where clientvoice keeps what it heard and did; open one with :func:`open_store`.
 
 =============================  ==============================================================
 URL                            store

@@ -105,7 +105,11 @@ class MemoryStore(Store):
         with self.transaction():
             plan = plan_batch(batch, lambda keys: keys & self._keys, self._resolve)
             for customer, first_heard in plan.new_customers:
-                stored = customer if customer.created_at else attrs.evolve(customer, created_at=first_heard)
+                stored = (
+                    customer
+                    if customer.created_at
+                    else attrs.evolve(customer, created_at=first_heard)
+                )
                 self._customers[customer.id] = stored
                 for point in customer.contacts:
                     self._contacts.setdefault((point.channel, point.value), customer.id)
@@ -119,7 +123,9 @@ class MemoryStore(Store):
                 if events_for is not None:
                     self._append(events_for(item))
         return IngestResult(
-            stored=plan.stored, duplicates=plan.duplicates, customers_created=len(plan.new_customers)
+            stored=plan.stored,
+            duplicates=plan.duplicates,
+            customers_created=len(plan.new_customers),
         )
 
     def _resolve(self, customers: Sequence[Customer]) -> dict[str, str]:
