@@ -4,32 +4,181 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import statistics
 import tracemalloc
+from collections import Counter
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from clientvoice import FeedbackKind, Listener
-from clientvoice.channels.records import parse_record
+import pytest
+
+from clientvoice import STANDARD_CHANNELS, FeedbackKind, Listener, ValidationError
+from clientvoice.channels.records import CUSTOMER_FIELDS, RECORD_FIELDS, parse_record
 from clientvoice.demo import run
-from clientvoice.demodata import generate, plan, write_jsonl
+from clientvoice.demodata import (
+    CSV_COLUMNS,
+    DEFAULT_START,
+    generate,
+    plan,
+    write_csv,
+    write_jsonl,
+)
+
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+MESSY = {"seed": 9, "bad_share": 0.05, "duplicate_share": 0.02}
 
 
-def test_the_same_seed_gives_the_same_records(tmp_path):
+@pytest.fixture(scope="module")
+def sample() -> list[dict]:
+    """Ten thousand good records, shared by the tests of the mix (they only read them)."""
+    return list(generate(10_000, seed=4))
+
+
+def test_the_same_arguments_give_the_same_bytes(tmp_path):
     a, b, c = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "c.jsonl"
-    write_jsonl(a, 500, seed=1, bad_share=0.1, duplicate_share=0.1)
-    write_jsonl(b, 500, seed=1, bad_share=0.1, duplicate_share=0.1)
-    write_jsonl(c, 500, seed=2, bad_share=0.1, duplicate_share=0.1)
+    for path, seed in ((a, 1), (b, 1), (c, 2)):
+        write_jsonl(path, 1500, seed=seed, bad_share=0.1, duplicate_share=0.1)
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes() != c.read_bytes()
+    write_csv(tmp_path / "a.csv", 1500, seed=1, bad_share=0.1)
+    write_csv(tmp_path / "b.csv", 1500, seed=1, bad_share=0.1)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert list(generate(800, seed=3)) == list(generate(800, seed=3))
+    assert list(generate(800, seed=3)) != list(generate(800, seed=4))
 
 
-def test_good_records_parse_and_cover_the_mix():
-    records = list(generate(3000, seed=5))
-    items = [parse_record(r) for r in records]
-    languages = {r["customer"]["language"] for r in records}
-    assert languages == {"es", "en"}
-    kinds = {i.feedback.kind for i in items if i.feedback is not None}
-    assert set(FeedbackKind) <= kinds | {None}
-    assert {r["channel"] for r in records} == {
+def test_arguments_are_checked():
+    for kwargs in (
+        {"count": -1},
+        {"count": 10, "days": 0},
+        {"count": 10, "bad_share": 1.5},
+        {"count": 10, "bad_share": 0.6, "duplicate_share": 0.6},
+        {"count": 10, "start": datetime(2026, 3, 2, 8, 0)},  # naive
+    ):
+        with pytest.raises(ValueError):  # noqa: PT011 - each call has its own message
+            list(generate(**kwargs))
+        with pytest.raises(ValueError):  # noqa: PT011
+            plan(**kwargs)
+    assert list(generate(0)) == []
+
+
+def test_good_records_parse_and_use_only_record_fields():
+    for record in generate(3000, seed=1):
+        assert record.keys() <= RECORD_FIELDS
+        assert record["customer"].keys() <= CUSTOMER_FIELDS
+        heard = parse_record(record)
+        assert heard.feedback is not None
+        assert heard.interaction.channel in STANDARD_CHANNELS
+
+
+def test_bad_records_are_exactly_the_ones_the_library_refuses():
+    expected = plan(4000, **MESSY)
+    refused = 0
+    for record in generate(4000, **MESSY):
+        if record.get("channel") not in STANDARD_CHANNELS:
+            refused += 1
+            continue
+        try:
+            parse_record(record)
+        except ValidationError:
+            refused += 1
+    assert refused == expected.bad > 150
+
+
+def test_ingesting_a_jsonl_export_rejects_exactly_the_bad_lines(tmp_path):
+    path = tmp_path / "export.jsonl"
+    expected = plan(4000, **MESSY)
+    assert expected.broken > 20
+    assert expected.duplicates > 40
+    assert write_jsonl(path, 4000, **MESSY) == 4000
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4000
+    with Listener(autoload=False) as listener:
+        report = listener.ingest_file(path)
+        assert report.received == 4000
+        assert len(report.rejected) == expected.bad
+        assert report.duplicates == expected.duplicates
+        assert report.stored == expected.unique
+        assert listener.store.counts()["feedback"] == expected.unique
+        fields = Counter(rejection.field for rejection in report.rejected)
+        assert fields["line"] == expected.broken  # the broken JSON lines
+        assert {"nps", "csat", "occurred_at", "channel", "nsp", "kind"} <= fields.keys()
+        assert "customer.contacts.email" in fields
+        again = listener.ingest_file(path)
+        assert again.stored == 0
+        assert again.duplicates == expected.unique + expected.duplicates
+
+
+def test_duplicates_repeat_an_earlier_line_byte_for_byte(tmp_path):
+    path = tmp_path / "export.jsonl"
+    write_jsonl(path, 3000, **MESSY)
+    seen: set[str] = set()
+    repeated = 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        repeated += line in seen
+        seen.add(line)
+    assert repeated == plan(3000, **MESSY).duplicates
+
+
+def test_a_csv_export_is_stored_and_rejected_the_same_way(tmp_path):
+    path = tmp_path / "export.csv"
+    expected = plan(3000, **MESSY)
+    assert write_csv(path, 3000, **MESSY) == 3000
+    assert path.read_text(encoding="utf-8").splitlines()[0] == ",".join(CSV_COLUMNS)
+    with Listener(autoload=False) as listener:
+        report = listener.ingest_file(path)
+    assert report.received == 3000
+    assert len(report.rejected) == expected.bad
+    assert report.duplicates == expected.duplicates
+    assert report.stored == expected.unique
+    fields = Counter(rejection.field for rejection in report.rejected)
+    assert fields["row"] == expected.broken  # rows with missing cells
+    assert "follow_up_requested" in fields  # the CSV's stand-in for an unknown field
+
+
+def test_csv_and_dicts_describe_the_same_customers(tmp_path):
+    path = tmp_path / "export.csv"
+    write_csv(path, 400, seed=2)
+    with Listener(autoload=False) as from_csv, Listener(autoload=False) as from_dicts:
+        from_csv.ingest_file(path)
+        from_dicts.ingest(generate(400, seed=2))
+        for record in generate(400, seed=2):
+            email = record["customer"]["email"]
+            a = from_csv.store.find_customer("email", email)
+            b = from_dicts.store.find_customer("email", email)
+            assert a is not None
+            assert b is not None
+            assert (a.name, a.segments, a.memberships, a.contacts) == (
+                b.name,
+                b.segments,
+                b.memberships,
+                b.contacts,
+            )
+
+
+def test_ingested_dicts_are_counted_like_the_files():
+    expected = plan(3000, **MESSY)
+    with Listener(autoload=False) as listener:
+        report = listener.ingest(generate(3000, **MESSY))
+    assert (len(report.rejected), report.duplicates, report.stored) == (
+        expected.bad,
+        expected.duplicates,
+        expected.unique,
+    )
+
+
+def test_both_languages_every_kind_and_every_channel(sample):
+    languages = Counter(r["customer"]["language"] for r in sample)
+    assert set(languages) == {"es", "en"}
+    assert 0.4 < languages["es"] / len(sample) < 0.6
+    kinds = Counter(r.get("kind") for r in sample)
+    assert {kind.value for kind in FeedbackKind} <= kinds.keys()
+    assert 0.25 < kinds[None] / len(sample) < 0.35  # left for the analyzers
+    stated = len(sample) - kinds[None]
+    assert 0.25 < kinds["complaint"] / stated < 0.4
+    assert 0.12 < kinds["praise"] / stated < 0.28
+    assert {r["channel"] for r in sample} == {
         "web",
         "email",
         "chat",
@@ -38,41 +187,122 @@ def test_good_records_parse_and_cover_the_mix():
         "social",
         "review",
     }
-    assert len({r["text"] for r in records}) > 300
+    follow_up = sum(r.get("follow_up_requested") is True for r in sample) / len(sample)
+    assert 0.1 < follow_up < 0.22
+    internal = sum(r["customer"].get("kind") == "internal" for r in sample) / len(sample)
+    assert 0.02 < internal < 0.09
+
+
+def test_ratings_are_on_their_scales_and_agree_with_the_text(sample):
+    by_kind: dict[str, list[int]] = {"complaint": [], "praise": []}
+    for record in sample:
+        for scale, (low, high) in SCALES.items():
+            if scale in record:
+                assert type(record[scale]) is int
+                assert low <= record[scale] <= high
+        if record["channel"] in ("survey", "review"):
+            assert any(scale in record for scale in SCALES)
+        if record.get("kind") in by_kind and "nps" in record:
+            by_kind[record["kind"]].append(record["nps"])
+    assert statistics.mean(by_kind["complaint"]) < 5 < 8.5 < statistics.mean(by_kind["praise"])
+
+
+def test_times_are_local_daytime_within_the_period(sample):
+    end = DEFAULT_START + timedelta(days=30)
+    hours: Counter[int] = Counter()
+    for record in sample:
+        when = datetime.fromisoformat(record["occurred_at"])
+        zone = ZoneInfo(record["customer"]["timezone"])
+        assert when.utcoffset() == when.astimezone(zone).utcoffset()  # the customer's own zone
+        assert DEFAULT_START <= when < end
+        hours[when.hour] += 1
+    assert sum(hours[h] for h in range(9, 21)) > 3 * sum(hours[h] for h in (22, 23, 0, 1, 2, 3))
+    assert len({r["customer"]["timezone"] for r in sample}) >= 10
+    first = [datetime.fromisoformat(r["occurred_at"]) for r in sample[:500]]
+    last = [datetime.fromisoformat(r["occurred_at"]) for r in sample[-500:]]
+    assert max(first) < min(last)  # an export in time order, as sources write them
+
+
+def test_a_custom_period():
+    start = datetime(2026, 10, 20, 0, 0, tzinfo=ZoneInfo("America/Mexico_City"))
+    records = list(generate(2000, seed=8, start=start, days=14))  # across the end of summer time
     for record in records:
-        ZoneInfo(record["customer"]["timezone"])
+        when = datetime.fromisoformat(record["occurred_at"])
+        assert start <= when < start + timedelta(days=14)
+        zone = ZoneInfo(record["customer"]["timezone"])
+        assert when.utcoffset() == when.astimezone(zone).utcoffset()
 
 
-def test_ingestion_rejects_exactly_the_bad_records(tmp_path):
-    expected = plan(4000, seed=9, bad_share=0.05, duplicate_share=0.03)
-    assert expected.bad > 100
-    path = tmp_path / "feed.jsonl"
-    write_jsonl(path, 4000, seed=9, bad_share=0.05, duplicate_share=0.03)
-    with Listener() as listener:
-        report = listener.ingest_file(path)
-    assert len(report.rejected) == expected.bad
-    assert report.duplicates == expected.duplicates
-    assert report.stored + report.duplicates + expected.bad == 4000
+def test_texts_vary_and_some_complaints_share_a_problem(sample):
+    texts = Counter(r["text"] for r in sample)
+    assert len(texts) > 5000
+    assert any(c in text for text in texts for c in "ñáéíóú")
+    complaints = [r["text"].lower() for r in sample if r.get("kind") == "complaint"]
+    shared = [t for t in complaints if "no puedo pagar" in t or "can't pay" in t]
+    assert 0.05 * len(complaints) < len(shared) < 0.2 * len(complaints)
+    cues = ("abogado", "lawyer", "dar de baja", "cancel my", "peligroso", "dangerous")
+    assert sum(any(cue in t for cue in cues) for t in complaints) > 50
+    assert any("!!!" in t for t in complaints)
+    assert any(ord(c) > 0x1F300 for t in texts for c in t)  # emoji
+
+
+def test_channels_have_their_own_shape(sample):
+    by_channel: dict[str, list[dict]] = {}
+    for record in sample:
+        by_channel.setdefault(record["channel"], []).append(record)
+    assert all(r.get("subject") for r in by_channel["email"])
+    assert all(r.get("agent") for r in by_channel["phone"])
+    assert all("csat" in r for r in by_channel["review"])
+    assert any("thread_id" in r for r in by_channel["chat"])
+    assert any("thread_id" in r for r in by_channel["email"])
+    assert all(r["external_id"].startswith("web-") for r in by_channel["web"])
+    assert all(r["external_id"].endswith("@mail.example.com>") for r in by_channel["email"])
+    assert len({r["external_id"] for r in sample}) == len(sample)
+    phone_notes = " ".join(r["text"] for r in by_channel["phone"])
+    assert "Cliente" in phone_notes
+    assert "Customer" in phone_notes
+
+
+def test_customers_look_real_and_use_example_domains(sample):
+    customers = {r["customer"]["email"].lower(): r["customer"] for r in sample}
+    assert len(customers) > 500
+    domains = {email.rsplit("@", 1)[1] for email in customers}
+    assert all(re.search(r"(^|\.)example\.(com|org|net)$", domain) for domain in domains)
+    assert any("ñ" in c["name"] or "á" in c["name"] for c in customers.values())
+    phones = [c["phone"].replace(" ", "") for c in customers.values() if "phone" in c]
+    assert phones
+    assert all(re.fullmatch(r"\+[1-9][0-9]{7,14}", phone) for phone in phones)
+    assert len(set(phones)) == len(phones)
+    assert {p[:3] for p in phones} >= {"+34", "+52", "+44"}
+    assert any(c.get("preferred_name") in ("Pepe", "Bill", "Paco", "Lola") for c in customers.values())
+    assert any(c.get("contacts", {}).get("x", "").startswith("@") for c in customers.values())
+    levels = {level for c in customers.values() for level in c.get("memberships", {}).values()}
+    assert levels >= {"bronze", "silver", "gold", "free", "pro"}
+    assert any("consents" in c for c in customers.values())
+    assert any(c.get("kind") == "internal" for c in customers.values())
+    segments = Counter(s for c in customers.values() for s in c["segments"])
+    assert {"consumer", "smb", "enterprise", "spain", "mexico", "uk", "usa"} <= segments.keys()
 
 
 def test_generation_streams_in_flat_memory():
     tracemalloc.start()
-    for _ in itertools.islice(generate(30_000, seed=3), 30_000):
-        pass
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    try:
+        for _ in itertools.islice(generate(100_000, seed=3), 100_000):
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert peak < 30 * 1024 * 1024
 
 
 def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
-    lines = []
+    lines: list[str] = []
     result = run(tmp_path, records=2000, seed=3, echo=lines.append)
-    assert result.database.exists()
-    assert result.first.stored > 1800
+    expected = plan(2000, seed=3, bad_share=0.004, duplicate_share=0.01)
+    assert result.first.stored == expected.unique
+    assert len(result.first.rejected) == expected.bad
     assert result.second.stored == 0
-    assert result.summary.counts["feedback"] == result.first.stored
+    assert result.summary.counts["feedback"] == expected.unique
     assert result.summary.nps.count > 0
-    text = "\n".join(lines)
-    assert "nothing is stored twice" in text
-    assert "NPS" in text
+    assert "nothing is stored twice" in "\n".join(lines)
     json.dumps(result.summary.by_channel)

@@ -10,8 +10,8 @@ more memory than a hundred::
     >>> records = list(generate(3, seed=7))
     >>> sorted(records[0])[:3]
     ['channel', 'customer', 'external_id']
-    >>> plan(1000, seed=7, bad_share=0.05).bad   # how many of them the library will reject
-    43
+    >>> plan(1000, seed=7, bad_share=0.05).bad  # how many of 1,000 the library will reject
+    56
 
 What it makes up: customers (half Spanish-speaking, half English-speaking, about 5 % of them
 colleagues or departments of the organisation itself) with names, e-mail addresses at
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import random
 import string
 import unicodedata
@@ -177,22 +178,29 @@ def write_jsonl(
     """
     encode = _ENCODE
     written = 0
+    lines: list[str] = []  # written a thousand at a time: fewer, larger writes
+    add = lines.append
     with Path(path).open("w", encoding="utf-8", newline="\n") as out:
-        write = out.write
         for fate, record, choice, customer in _Generator(
             count, seed, start, days, bad_share, duplicate_share
         ).items():
             if fate == _GOOD and customer is not None:
-                line = _encode_with(record, customer)
+                add(_encode_with(record, customer))
             elif fate == _DUPLICATE:
-                line = encode(record)
+                add(encode(record))
             elif fate == _BAD:
-                line = encode(_spoil(record, choice, _JSON_MISTAKES))
+                add(encode(_spoil(record, choice, _JSON_MISTAKES)))
             else:
-                line = _broken_json(record, choice)
-            write(line)
-            write("\n")
-            written += 1
+                add(_broken_json(record, choice))
+            if len(lines) == 1000:
+                lines.append("")
+                out.write("\n".join(lines))
+                written += len(lines) - 1
+                lines.clear()
+        if lines:
+            lines.append("")
+            out.write("\n".join(lines))
+            written += len(lines) - 1
     return written
 
 
@@ -658,44 +666,46 @@ class _Customer:
         self.json: str | None = None
 
 
-def _make_customer(dice: int, index: int, phone_salt: int) -> _Customer:
-    """Customer number ``index``, every choice taken from ``dice``: a 256-bit hash of the seed
-    and the number (cheaper than seeding a Random for each customer), spent by ``divmod``."""
-    dice, roll = divmod(dice, 200)
-    language = "es" if roll < 100 else "en"
+def _make_customer(rolls: bytes, index: int, phone_salt: int) -> _Customer:
+    """Customer number ``index``. Every choice is one byte of ``rolls``, a hash of the seed and
+    the number (cheaper than seeding a Random for each customer): a roll below ``p * 256``
+    happens with probability ``p``, and ``seq[roll * len(seq) >> 8]`` picks from ``seq``."""
+    (
+        language_roll, internal_roll, department_roll, department_pick, gender_roll, given_roll,
+        surname_roll, double_roll, second_roll, zone_roll, nickname_roll, style_roll,
+        domain_roll, capital_roll, kind_roll, size_roll, latam_roll, extra_roll, area_roll,
+        loyalty_roll, loyalty_level, plan_roll, plan_level, phone_roll, spaced_roll, fill_high,
+        fill_low, social_roll, network_roll, whatsapp_roll, consent_roll, contact_roll,
+        surveys_roll,
+    ) = rolls[:33]  # fmt: skip
+    language = "es" if language_roll < 128 else "en"
     people = _SPANISH if language == "es" else _ENGLISH
-    internal = roll % 100 < 5
-    if internal:
-        dice, roll = divmod(dice, 10 * len(people.departments))
-        if roll < 4 * len(people.departments):
-            name, mailbox, zone, area = people.departments[roll % len(people.departments)]
-            record: dict[str, Any] = {
-                "name": name,
-                "kind": "internal",
-                "language": language,
-                "timezone": zone,
-                "segments": ["internal", area],
-                "email": f"{mailbox}@intranet.example.org",
-            }
-            return _Customer(index, record, language, zone, name, internal=True)
-    dice, roll = divmod(dice, 2)
-    first = people.first[roll]
-    dice, roll = divmod(dice, len(first))
-    given = first[roll]
-    dice, roll = divmod(dice, len(people.surnames))
-    surname = people.surnames[roll]
-    dice, roll = divmod(dice, 100 * len(people.surnames))
+    internal = internal_roll < 13  # 5 %
+    if internal and department_roll < 102:  # 40 % of them write for a whole department
+        departments = people.departments
+        name, mailbox, zone, area = departments[department_pick * len(departments) >> 8]
+        record: dict[str, Any] = {
+            "name": name,
+            "kind": "internal",
+            "language": language,
+            "timezone": zone,
+            "segments": ["internal", area],
+            "email": f"{mailbox}@intranet.example.org",
+        }
+        return _Customer(index, record, language, zone, name, internal=True)
+    first = people.first[gender_roll & 1]
+    given = first[given_roll * len(first) >> 8]
+    surnames = people.surnames
+    surname = surnames[surname_roll * len(surnames) >> 8]
     full_surname = surname
-    if roll // len(people.surnames) < 100 * people.double_surname:
-        full_surname = f"{surname} {people.surnames[roll % len(people.surnames)]}"
-    dice, roll = divmod(dice, 1 << 20)
-    zone = people.zones[bisect_right(people.zone_weights, roll / (1 << 20))]
-    dice, roll = divmod(dice, 100)
+    if double_roll < 256 * people.double_surname:
+        full_surname = f"{surname} {surnames[second_roll * len(surnames) >> 8]}"
+    zone = people.zones[bisect_right(people.zone_weights, zone_roll / 256)]
     nickname = people.nicknames.get(given)
-    preferred = nickname if nickname is not None and roll < 45 else None
+    preferred = nickname if nickname is not None and nickname_roll < 115 else None  # 45 %
     a_given, a_surname = people.ascii[given], people.ascii[surname]
-    number = index + 7
-    dice, style = divmod(dice, 5)
+    number = index + 7  # in every address and handle: no two customers share one
+    style = style_roll * 5 >> 8
     if style == 0:
         local = f"{a_given}.{a_surname}.{number}"
     elif style == 1:
@@ -706,75 +716,67 @@ def _make_customer(dice: int, index: int, phone_salt: int) -> _Customer:
         local = f"{a_surname}.{a_given}{number}"
     else:
         local = f"{a_given}{number}"
-    dice, roll = divmod(dice, 100 * len(_DOMAINS))
     if internal:
         email = f"{a_given}.{a_surname}.{number}@staff.example.org"
     else:
-        email = f"{local}@{_DOMAINS[roll % len(_DOMAINS)]}"
-        if roll // len(_DOMAINS) < 8:
+        email = f"{local}@{_DOMAINS[domain_roll * len(_DOMAINS) >> 8]}"
+        if capital_roll < 20:
             email = email.capitalize()  # as typed; the library lower-cases it
     record = {"name": f"{given} {full_surname}"}
     if preferred is not None:
         record["preferred_name"] = preferred
-    dice, roll = divmod(dice, 10)
     if internal:
         record["kind"] = "internal"
-    elif roll == 0:
+    elif kind_roll < 26:
         record["kind"] = "external"
     record["language"] = language
     record["timezone"] = zone
     country, prefix = _COUNTRIES[zone]
-    dice, roll = divmod(dice, 100 * 100)
-    size, extra = divmod(roll, 100)
     if internal:
-        segments = ["internal", _AREAS[language][size % 6]]
+        segments = ["internal", _AREAS[language][area_roll * 6 >> 8]]
     else:
-        segments = [country, "consumer" if size < 70 else "smb" if size < 92 else "enterprise"]
-        if country in _LATAM and extra % 2:
+        size = "consumer" if size_roll < 179 else "smb" if size_roll < 236 else "enterprise"
+        segments = [country, size]
+        if country in _LATAM and latam_roll < 128:
             segments.append("latam")
-        if extra < 6:
+        if extra_roll < 15:
             segments.append("students")
-        elif extra < 10:
+        elif extra_roll < 26:
             segments.append("vip")
         segments.sort()
     record["segments"] = segments
-    dice, roll = divmod(dice, 100 * 100)
-    loyalty, plan = divmod(roll, 100)
-    dice, levels = divmod(dice, 100 * 100)
-    memberships: dict[str, str] = {}
-    if not internal:
-        if loyalty < 50:
-            level = levels // 100
-            memberships["loyalty"] = "bronze" if level < 50 else "silver" if level < 80 else "gold"
-        if plan < 35:
-            level = levels % 100
-            memberships["plan"] = "free" if level < 55 else "pro" if level < 90 else "business"
-    if memberships:
+    if not internal and (loyalty_roll < 128 or plan_roll < 90):
+        memberships: dict[str, str] = {}
+        if loyalty_roll < 128:
+            memberships["loyalty"] = (
+                "bronze" if loyalty_level < 128 else "silver" if loyalty_level < 205 else "gold"
+            )
+        if plan_roll < 90:
+            memberships["plan"] = (
+                "free" if plan_level < 141 else "pro" if plan_level < 230 else "business"
+            )
         record["memberships"] = memberships
     record["email"] = email
-    dice, roll = divmod(dice, 100)
     phone = None
-    if roll < (30 if internal else 40):
+    if phone_roll < (77 if internal else 102):
         unique = (index * 7919 + phone_salt) % 1_000_000  # a bijection: no two share a number
         digits = _PHONE_FILL[prefix]
-        dice, fill = divmod(dice, 10**digits)
+        fill = ((fill_high << 8) | fill_low) % 10**digits
         phone = f"{prefix}{fill:0{digits}d}{unique:06d}"
-        if roll % 10 < 7:
+        if spaced_roll >= 77:
             phone = phone.replace(" ", "")
         record["phone"] = phone
-    dice, roll = divmod(dice, 1000)
-    contacts: dict[str, str] = {}
-    if not internal:
-        if roll < 150:
-            network = "x" if roll < 105 else "instagram"
+    if not internal and (social_roll < 38 or (phone is not None and country in _LATAM)):
+        contacts: dict[str, str] = {}
+        if social_roll < 38:
+            network = "x" if network_roll < 179 else "instagram"
             contacts[network] = f"@{a_given}{a_surname[:4]}_{number}"
-        if phone is not None and country in _LATAM and roll % 2:
+        if phone is not None and country in _LATAM and whatsapp_roll < 128:
             contacts["whatsapp"] = phone
-    if contacts:
-        record["contacts"] = contacts
-    dice, roll = divmod(dice, 100)
-    if roll < 20:
-        record["consents"] = {"contact": roll < 18, "surveys": roll % 2 == 0}
+        if contacts:
+            record["contacts"] = contacts
+    if consent_roll < 51:
+        record["consents"] = {"contact": contact_roll < 230, "surveys": surveys_roll < 128}
     return _Customer(index, record, language, zone, preferred or given, internal)
 
 
@@ -1830,7 +1832,7 @@ class _Generator:
         self.seed = seed
         self.bad_share = bad_share
         self.duplicate_share = duplicate_share
-        self.start = int((start or DEFAULT_START).timestamp())
+        self.start = math.ceil((start or DEFAULT_START).timestamp())  # whole seconds
         self.days = days
         self.rng = random.Random(seed)
         self.pool = min(count // 8 + 1, 200_000)
@@ -1868,14 +1870,11 @@ class _Generator:
 
     # -- one record -------------------------------------------------------------------------
 
-    def _customer(self, index: int) -> _Customer:
+    def _new_customer(self, index: int) -> _Customer:
+        """Customer number ``index``, made and cached (the least recently used one dropped)."""
         cache = self.customers
-        customer = cache.get(index)
-        if customer is not None:
-            cache.move_to_end(index)
-            return customer
-        digest = blake2b(self.customer_key + str(index).encode(), digest_size=32, person=_PERSON)
-        customer = _make_customer(int.from_bytes(digest.digest(), "little"), index, self.phone_salt)
+        rolls = blake2b(self.customer_key + str(index).encode(), digest_size=40, person=_PERSON)
+        customer = _make_customer(rolls.digest(), index, self.phone_salt)
         cache[index] = customer
         if len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
@@ -1884,12 +1883,17 @@ class _Generator:
     def _record(self, position: int) -> tuple[_Record, _Customer]:
         rng = self.rng
         draw = rng.random
-        # A tenth of the customers (the regulars) say half of everything; the rest speak rarely.
+        # A tenth of the customers (the regulars) say 60 % of everything; the rest speak rarely.
         pick = draw()
-        if pick < 0.5:
-            customer = self._customer(int(pick * 2 * self.regulars))
+        if pick < 0.6:
+            index = int(pick / 0.6 * self.regulars)
         else:
-            customer = self._customer(int((pick - 0.5) * 2 * self.pool))
+            index = int((pick - 0.6) / 0.4 * self.pool)
+        customer = self.customers.get(index)
+        if customer is None:
+            customer = self._new_customer(index)
+        else:
+            self.customers.move_to_end(index)
         lang = _LANGUAGES[customer.language]
         if customer.internal:
             channel = _INTERNAL_CHANNELS[bisect_right(_INTERNAL_CHANNEL_WEIGHTS, draw())]
@@ -1910,14 +1914,14 @@ class _Generator:
         record["text"] = text
         if agent is not None:
             record["agent"] = agent
-        if channel == "email" or channel == "chat":
-            if draw() < 0.35:
-                week = (position * self.days // max(self.count, 1)) // 3
-                record["thread_id"] = (
-                    f"<thread-{customer.index:x}.{week}@mail.example.com>"
-                    if channel == "email"
-                    else f"conv-{customer.index:x}-{week}"
-                )
+        if (channel == "email" or channel == "chat") and draw() < 0.35:
+            # A customer's e-mails of one week form a thread; chats of one day a conversation.
+            day = position * self.days // self.count
+            record["thread_id"] = (
+                f"<thread-{customer.index:x}.{day // 7}@mail.example.com>"
+                if channel == "email"
+                else f"conv-{customer.index:x}-{day}"
+            )
         if draw() < 0.7:
             record["kind"] = kind
         if draw() < 0.5:
@@ -1932,9 +1936,8 @@ class _Generator:
                 record["csat"] = _CSAT_LOW + bisect_right(scales["csat"][sentiment], draw())
             if draw() < 0.3:
                 record["ces"] = _CES_LOW + bisect_right(scales["ces"][sentiment], draw())
-        elif channel == "review":
-            record["csat"] = _CSAT_LOW + bisect_right(_SCALES["csat"][sentiment], draw())
-        elif channel == "chat" and draw() < 0.25:
+        elif channel == "review" or (channel == "chat" and draw() < 0.25):
+            # A review's stars, or the chat window's closing rating.
             record["csat"] = _CSAT_LOW + bisect_right(_SCALES["csat"][sentiment], draw())
         elif channel == "phone" and draw() < 0.1:
             record["ces"] = _CES_LOW + bisect_right(_SCALES["ces"][sentiment], draw())
@@ -1996,10 +1999,8 @@ class _Generator:
             text = f"{greeting}\n\n{text}\n\n{_choice(draw, lang.signoff)}\n{customer.signature}"
         elif channel == "chat":
             hello = _choice(draw, lang.chat_hello)
-            if hello.endswith(", "):  # typed as one sentence
-                text = hello + text[0].lower() + text[1:]
-            else:
-                text = hello + text
+            # "hola, " runs on into the message, as typed.
+            text = hello + (text[0].lower() + text[1:] if hello.endswith(", ") else text)
             if draw() < 0.15:
                 text = text.lower()
             if draw() < 0.5:

@@ -305,6 +305,7 @@ _CONSENTS = {
     for surveys in (True, False)
 }
 
+
 def _parse_customer(data: Any, interaction_id: str) -> Customer:
     """The customer a record describes, validated.
 
