@@ -69,9 +69,10 @@ def run(scale: float) -> list[Row]:
     if ours["counts"] != floor["counts"]:
         notes.append(f"ROW COUNTS DIFFER: ours {ours['counts']}, floor {floor['counts']}")
     else:
-        notes.append("same row counts in both files: " + ", ".join(
-            f"{table} {n:,}" for table, n in ours["counts"].items()
-        ))
+        notes.append(
+            "same row counts in both files: "
+            + ", ".join(f"{table} {n:,}" for table, n in ours["counts"].items())
+        )
     rss = ours["max_rss_mb"]
     return [
         Row(
@@ -110,6 +111,9 @@ def _short(count: int) -> str:
 
 
 def _child(side: str, data: Path, database: Path) -> dict[str, Any]:
+    """Run one side in a fresh interpreter, then delete its database; each side starts with the
+    other's writes flushed (os.sync), so neither pays for the other's disk writes."""
+    os.sync()
     done = subprocess.run(
         [sys.executable, __file__, side, str(data), str(database)],
         check=True,
@@ -118,6 +122,8 @@ def _child(side: str, data: Path, database: Path) -> dict[str, Any]:
         env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
     return result
 
 
@@ -161,14 +167,21 @@ def _floor(data: Path, database: Path) -> None:
             if point in owners:
                 return owners[point]
         consents = customer.get("consents") or {}
-        batch[0].append((
-            customer_id, customer.get("name") or "", customer.get("preferred_name"),
-            customer.get("kind", "external"), customer.get("language", "en"),
-            customer.get("timezone", "UTC"),
-            dumps(sorted(customer.get("segments", ())), ensure_ascii=False),
-            dumps(customer.get("memberships") or {}, ensure_ascii=False),
-            int(consents.get("contact", True)), int(consents.get("surveys", False)), when,
-        ))
+        batch[0].append(
+            (
+                customer_id,
+                customer.get("name") or "",
+                customer.get("preferred_name"),
+                customer.get("kind", "external"),
+                customer.get("language", "en"),
+                customer.get("timezone", "UTC"),
+                dumps(sorted(customer.get("segments", ())), ensure_ascii=False),
+                dumps(customer.get("memberships") or {}, ensure_ascii=False),
+                int(consents.get("contact", True)),
+                int(consents.get("surveys", False)),
+                when,
+            )
+        )
         for position, point in enumerate(points):
             owners[point] = customer_id
             batch[1].append((*point, customer_id, position))
@@ -214,26 +227,57 @@ def _floor(data: Path, database: Path) -> None:
                 kind = record.get("kind")
                 follow_up = record.get("follow_up_requested", False)
                 metadata = record.get("metadata")
-                batch[2].append((
-                    interaction_id, customer_id, channel, external_id, when,
-                    record.get("direction", "inbound"), record.get("subject"), text,
-                    record.get("agent"), record.get("thread_id"),
-                    dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-                    if metadata
-                    else None,
-                ))
+                batch[2].append(
+                    (
+                        interaction_id,
+                        customer_id,
+                        channel,
+                        external_id,
+                        when,
+                        record.get("direction", "inbound"),
+                        record.get("subject"),
+                        text,
+                        record.get("agent"),
+                        record.get("thread_id"),
+                        dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+                        if metadata
+                        else None,
+                    )
+                )
                 feedback_id = sid("fb", channel, external_id)
-                batch[3].append((
-                    feedback_id, customer_id, interaction_id, when, text, kind,
-                    record.get("language"), record.get("nps"), record.get("csat"),
-                    record.get("ces"), int(follow_up), None,
-                ))
-                batch[4].append((
-                    sid("ev", feedback_id, "received"), "feedback.received", when, channel,
-                    customer_id, None, feedback_id, None,
-                    dumps({"channel": channel, "kind": kind, "follow_up_requested": follow_up},
-                          ensure_ascii=False, separators=(",", ":")),
-                ))
+                batch[3].append(
+                    (
+                        feedback_id,
+                        customer_id,
+                        interaction_id,
+                        when,
+                        text,
+                        kind,
+                        record.get("language"),
+                        record.get("nps"),
+                        record.get("csat"),
+                        record.get("ces"),
+                        int(follow_up),
+                        None,
+                    )
+                )
+                batch[4].append(
+                    (
+                        sid("ev", feedback_id, "received"),
+                        "feedback.received",
+                        when,
+                        channel,
+                        customer_id,
+                        None,
+                        feedback_id,
+                        None,
+                        dumps(
+                            {"channel": channel, "kind": kind, "follow_up_requested": follow_up},
+                            ensure_ascii=False,
+                            separators=(",", ":"),
+                        ),
+                    )
+                )
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass  # a line the floor does not understand (ours rejects it)
             if lines % BATCH == 0:
@@ -263,9 +307,15 @@ def _child_main(side: str, data: Path, database: Path) -> None:
     (_ours if side == "ours" else _floor)(data, database)
     seconds = time.perf_counter() - started
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "seconds": seconds, "max_rss_mb": max_rss_mb, "counts": _counts(database),
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "max_rss_mb": max_rss_mb,
+                "counts": _counts(database),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(load(name, found[name]).run(args.scale))
         print(f"  {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
-    print(format_table(rows))
+    print(format_table(rows), flush=True)
     if args.json is not None:
         args.json.write_text(json.dumps(to_json(rows), indent=2) + "\n", encoding="utf-8")
     return 0

@@ -111,7 +111,9 @@ def read_jsonl(
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_LINE_BYTES:
             yield SourceRecord(
-                source, number, _text(line[:200]),
+                source,
+                number,
+                _text(line[:200]),
                 error=ValidationError(
                     "line", f"{len(line)} bytes", f"is longer than {MAX_LINE_BYTES} bytes"
                 ),
@@ -121,9 +123,9 @@ def read_jsonl(
         # anything else (blank, a BOM, padding, bad JSON or bytes) takes the general path below,
         # which gives every line exactly what json.loads gives it.
         try:
-            text = line.decode() if isinstance(line, bytes) else line
+            text = line.decode() if isinstance(line, (bytes, bytearray)) else line
             value, end = scan(text, 0)
-        except (ValueError, StopIteration, RecursionError):
+        except (ValueError, TypeError, StopIteration, RecursionError):
             value = None
         else:
             if type(value) is dict and (end == len(text) or text[end:] in _LINE_ENDS):
@@ -137,19 +139,25 @@ def read_jsonl(
             value = json.loads(line)
         except RecursionError:
             yield SourceRecord(
-                source, number, _text(line),
+                source,
+                number,
+                _text(line),
                 error=ValidationError("line", _text(line)[:60], "JSON is nested too deeply"),
             )
             continue
         except ValueError as error:
             yield SourceRecord(
-                source, number, _text(line),
+                source,
+                number,
+                _text(line),
                 error=ValidationError("line", _text(line)[:60], f"is not valid JSON ({error})"),
             )
             continue
         if not isinstance(value, dict):
             yield SourceRecord(
-                source, number, _text(line),
+                source,
+                number,
+                _text(line),
                 error=ValidationError("line", value, "must be a JSON object"),
             )
             continue
@@ -212,7 +220,9 @@ def read_csv(
             continue
         if len(row) != len(header):
             yield SourceRecord(
-                source, start, raw,
+                source,
+                start,
+                raw,
                 error=ValidationError(
                     "row", len(row), f"has {len(row)} cells; the header has {len(header)}"
                 ),
@@ -238,10 +248,11 @@ def _check_mapping(mapping: Mapping[str, str]) -> list[tuple[list[str], list[str
     paths = []
     for target, origin in mapping.items():
         parts = target.split(".")
-        valid = (len(parts) == 1 and target in RECORD_FIELDS) or (
-            len(parts) == 2 and parts[0] == "customer" and parts[1] in CUSTOMER_FIELDS
-        ) or (len(parts) == 3 and parts[0] == "customer" and parts[1] == "contacts") or (
-            len(parts) == 2 and parts[0] == "metadata"
+        valid = (
+            (len(parts) == 1 and target in RECORD_FIELDS)
+            or (len(parts) == 2 and parts[0] == "customer" and parts[1] in CUSTOMER_FIELDS)
+            or (len(parts) == 3 and parts[0] == "customer" and parts[1] == "contacts")
+            or (len(parts) == 2 and parts[0] == "metadata")
         )
         if not valid:
             raise ConfigurationError(

@@ -80,6 +80,7 @@ CUSTOMER_FIELDS = frozenset(
 """The fields of a record's ``customer`` object. ``email`` and ``phone`` are shortcuts for
 ``contacts``, which maps a channel (``"whatsapp"``, ``"x"``) to one value or a list of values."""
 
+
 class RecordChannel:
     """A channel that hears plain records: dicts, or JSON objects as ``str`` or ``bytes``.
 
