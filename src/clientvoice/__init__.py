@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from clientvoice._version import __version__
 from clientvoice.analysis import Analyzer
-from clientvoice.channels import STANDARD_CHANNELS, Channel, RecordChannel
+from clientvoice.channels import (
+    STANDARD_CHANNELS,
+    Channel,
+    RecordChannel,
+    ReplyingChannel,
+    SignedChannel,
+)
 from clientvoice.channels.files import SourceRecord, read_records
 from clientvoice.clock import Clock, ManualClock, SystemClock
 from clientvoice.errors import (
@@ -18,6 +24,7 @@ from clientvoice.errors import (
     NotFoundError,
     PluginError,
     SchemaError,
+    SignatureError,
     StoreError,
     TransitionError,
     UnknownChannelError,
@@ -33,12 +40,16 @@ from clientvoice.models import (
     ContactPoint,
     Customer,
     CustomerKind,
+    Delivery,
+    DeliveryStatus,
     Direction,
     Event,
     Feedback,
     FeedbackKind,
     Heard,
     Interaction,
+    Message,
+    MessageKind,
     Priority,
     RecoveryGesture,
     Rejection,
@@ -72,6 +83,8 @@ __all__ = [
     "ContactPoint",
     "Customer",
     "CustomerKind",
+    "Delivery",
+    "DeliveryStatus",
     "Direction",
     "Event",
     "Feedback",
@@ -83,6 +96,8 @@ __all__ = [
     "Listener",
     "ManualClock",
     "MemoryStore",
+    "Message",
+    "MessageKind",
     "MissingExtraError",
     "NotFoundError",
     "PluginError",
@@ -91,10 +106,13 @@ __all__ = [
     "RecordChannel",
     "RecoveryGesture",
     "Rejection",
+    "ReplyingChannel",
     "Route",
     "SQLiteStore",
     "SchemaError",
     "Sentiment",
+    "SignatureError",
+    "SignedChannel",
     "SourceRecord",
     "Store",
     "StoreError",

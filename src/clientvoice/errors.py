@@ -5,6 +5,7 @@ application can catch all of it in one place, or pick the specific subclass it c
 
     ClientVoiceError
     ├── ValidationError        bad input: names the field and the value
+    │   └── SignatureError     a signed request whose signature or timestamp does not hold
     ├── TransitionError        an illegal move in the listening workflow
     ├── PluginError            a plugin is missing, misbehaves or conflicts
     │   └── UnknownChannelError
@@ -29,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "PluginError",
     "SchemaError",
+    "SignatureError",
     "StoreError",
     "TransitionError",
     "UnknownChannelError",
@@ -56,6 +58,14 @@ class ValidationError(ClientVoiceError, ValueError):
     def within(self, prefix: str) -> ValidationError:
         """The same error with ``prefix`` put in front of its field path."""
         return ValidationError(f"{prefix}.{self.field}", self.value, self.reason)
+
+
+class SignatureError(ValidationError):
+    """A signed payload (webhook, survey token) whose signature, timestamp or id does not hold.
+
+    Raised before anything in the payload is trusted; ``reason`` says which check failed (bad
+    signature, too old, replayed...), never the secret.
+    """
 
 
 class TransitionError(ClientVoiceError):

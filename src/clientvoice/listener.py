@@ -30,7 +30,7 @@ import attrs
 
 from clientvoice._ids import stable_id
 from clientvoice.analysis import Analyzer
-from clientvoice.channels import Channel, RecordChannel
+from clientvoice.channels import Channel, RecordChannel, SignedChannel
 from clientvoice.channels.files import SourceRecord, read_records
 from clientvoice.channels.records import parse_record
 from clientvoice.clock import Clock, SystemClock
@@ -138,18 +138,26 @@ class Listener:
 
     # -- hearing ------------------------------------------------------------------------------
 
-    def hear(self, channel: str, payload: Any) -> list[Heard]:
+    def hear(
+        self, channel: str, payload: Any, *, headers: Mapping[str, str] | None = None
+    ) -> list[Heard]:
         """Hear one payload on ``channel``, understand it and store it.
 
         :param channel: the name of a registered channel (``"web"``, ``"email"``...).
         :param payload: what the channel receives: a record dict, JSON text, or whatever format
             that channel's plugin parses (a raw e-mail, a signed webhook body...).
+        :param headers: the request headers, for channels whose source signs its requests
+            (:class:`~clientvoice.channels.SignedChannel`): their ``verify`` runs first, on the
+            headers and the raw body (``payload`` as bytes).
         :return: the newly stored items, with customers resolved; empty if the payload was
             already heard.
         :raises UnknownChannelError: if no plugin registered ``channel``.
+        :raises SignatureError: if a signed channel refuses the request; nothing is parsed.
         :raises ValidationError: if the payload is not acceptable; nothing is stored.
         """
         parser = self.channels[channel]
+        if isinstance(parser, SignedChannel):
+            parser.verify(headers or {}, _raw_body(payload))
         items = [self._understand(item) for item in parser.parse(payload, now=self.clock.now())]
         result = self.store.ingest(
             [self._with_external_id(item) for item in items], events_for=self._events_for
@@ -445,3 +453,14 @@ def _describe(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError, RecursionError):
         return repr(value)
+
+
+def _raw_body(payload: Any) -> bytes:
+    """The request body a signature covers: bytes as they came, text as UTF-8."""
+    if isinstance(payload, bytes | bytearray | memoryview):
+        return bytes(payload)
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    raise ValidationError(
+        "payload", payload, "a signed channel needs the raw request body as bytes or text"
+    )

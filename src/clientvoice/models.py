@@ -114,6 +114,25 @@ class CaseStage(str, enum.Enum):
     CLOSED = "closed"
 
 
+class MessageKind(str, enum.Enum):
+    """What an outbound message is for."""
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    APOLOGY = "apology"
+    PROGRESS = "progress"
+    RESOLUTION = "resolution"
+    THANKS = "thanks"
+    SURVEY_INVITATION = "survey_invitation"
+
+
+class DeliveryStatus(str, enum.Enum):
+    """What became of an outbound message."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+
+
 # --------------------------------------------------------------------------------------------
 # Validators. attrs hands each one the attribute, so every error can name its field.
 
@@ -133,6 +152,8 @@ _SENTIMENTS = _by_value(Sentiment)
 _URGENCIES = _by_value(Urgency)
 _STAGES = _by_value(CaseStage)
 _PRIORITIES = _by_value(Priority)
+_MESSAGE_KINDS = _by_value(MessageKind)
+_DELIVERY_STATUSES = _by_value(DeliveryStatus)
 
 
 def _member(members: dict[str, _E], value: Any) -> _E:
@@ -167,6 +188,14 @@ def _urgency(value: Any) -> Urgency:
 
 def _stage(value: Any) -> CaseStage:
     return _member(_STAGES, value)
+
+
+def _message_kind(value: Any) -> MessageKind:
+    return _member(_MESSAGE_KINDS, value)
+
+
+def _delivery_status(value: Any) -> DeliveryStatus:
+    return _member(_DELIVERY_STATUSES, value)
 
 
 def _priority(value: Any) -> Priority:
@@ -982,6 +1011,46 @@ class Event:
             and (not data or _is_flat_json(data))
         ):
             _validate(self)
+
+
+@attrs.frozen
+class Message:
+    """Something clientvoice says to a customer, already rendered in their language.
+
+    ``channel`` is the channel that delivers it and ``to`` the address on that channel (an e-mail
+    address, a phone number, a handle). ``in_reply_to`` names what it answers when the channel
+    threads conversations (the interaction's ``thread_id`` or ``external_id``).
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    customer_id: str = attrs.field(validator=_identifier)
+    channel: str = attrs.field(validator=_token)
+    to: str = attrs.field(validator=_text)
+    kind: MessageKind = attrs.field(converter=_message_kind, validator=_is_enum(MessageKind))
+    language: str = attrs.field(validator=_language)
+    subject: str = attrs.field(validator=_text)
+    body: str = attrs.field(validator=_text)
+    created_at: datetime = attrs.field(validator=_aware)
+    case_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    in_reply_to: str | None = attrs.field(default=None, validator=_optional_identifier)
+
+
+@attrs.frozen
+class Delivery:
+    """What a channel did with a :class:`Message`: sent it, failed, or found no way to reach.
+
+    ``external_id`` is the id the channel gave the message (an e-mail's Message-ID); ``detail`` says
+    what went wrong, in words, when it did.
+    """
+
+    message_id: str = attrs.field(validator=_identifier)
+    channel: str = attrs.field(validator=_token)
+    status: DeliveryStatus = attrs.field(
+        converter=_delivery_status, validator=_is_enum(DeliveryStatus)
+    )
+    at: datetime = attrs.field(validator=_aware)
+    external_id: str | None = attrs.field(default=None, validator=_optional_text)
+    detail: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen
