@@ -266,6 +266,8 @@ def test_hookspecs_are_documented_and_named_by_convention():
         "clientvoice_register_analyzers",
         "clientvoice_analyze_feedback",
         "clientvoice_route_case",
+        "clientvoice_message_template",
+        "clientvoice_request_follow_up",
         "clientvoice_on_event",
     }
     for name in specs:

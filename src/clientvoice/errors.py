@@ -7,6 +7,7 @@ application can catch all of it in one place, or pick the specific subclass it c
     ├── ValidationError        bad input: names the field and the value
     │   └── SignatureError     a signed request whose signature or timestamp does not hold
     ├── TransitionError        an illegal move in the listening workflow
+    ├── TemplateError          a message template that cannot be filled
     ├── PluginError            a plugin is missing, misbehaves or conflicts
     │   └── UnknownChannelError
     ├── StoreError             the store cannot do what was asked
@@ -32,6 +33,7 @@ __all__ = [
     "SchemaError",
     "SignatureError",
     "StoreError",
+    "TemplateError",
     "TransitionError",
     "UnknownChannelError",
     "ValidationError",
@@ -79,6 +81,22 @@ class TransitionError(ClientVoiceError):
         allowed_text = ", ".join(self.allowed) if self.allowed else "none"
         super().__init__(
             f"case {case_id} is {stage!r}: cannot {move!r}; allowed moves: {allowed_text}"
+        )
+
+
+class TemplateError(ClientVoiceError):
+    """A message template that cannot be filled: it names a value the workflow does not have.
+
+    ``template`` names the template (``"resolution/es"``) and ``fields`` the placeholders that
+    could not be filled. Nothing is sent: a message never goes out with a blank in it.
+    """
+
+    def __init__(self, template: str, fields: Sequence[str], problem: str = "no value for") -> None:
+        self.template = template
+        self.fields = tuple(fields)
+        names = ", ".join("{" + field + "}" for field in self.fields)
+        super().__init__(
+            f"message template {template!r}: {problem}" + (f" {names}" if names else "")
         )
 
 

@@ -25,16 +25,19 @@ import pluggy
 if TYPE_CHECKING:
     from clientvoice.analysis import Analyzer
     from clientvoice.channels import Channel
-    from clientvoice.models import Analysis, Case, Customer, Event, Feedback, Route
+    from clientvoice.messages import MessageTemplate
+    from clientvoice.models import Analysis, Case, Customer, Event, Feedback, MessageKind, Route
     from clientvoice.surveys import SurveyBackend
 
 __all__ = [
     "PROJECT_NAME",
     "clientvoice_analyze_feedback",
+    "clientvoice_message_template",
     "clientvoice_on_event",
     "clientvoice_register_analyzers",
     "clientvoice_register_channels",
     "clientvoice_register_survey_backends",
+    "clientvoice_request_follow_up",
     "clientvoice_route_case",
     "hookimpl",
     "hookspec",
@@ -127,6 +130,39 @@ def clientvoice_route_case(
     :param customer: the customer behind it.
     :return: a :class:`~clientvoice.Route` naming an owner and/or a team, or None to let the next
         plugin decide. The built-in default (``trylast``) routes by feedback kind.
+    """
+
+
+@hookspec(firstresult=True)
+def clientvoice_message_template(kind: MessageKind, language: str) -> MessageTemplate | None:
+    """Give the words of one kind of message in one language. The first template returned wins.
+
+    Called each time a message is composed for a customer (acknowledgement, apology, progress,
+    resolution, thanks). When nothing is returned for the customer's language, English is asked
+    for next. The built-in templates (``trylast``) cover English and Spanish.
+
+    :param kind: the :class:`~clientvoice.MessageKind` being composed.
+    :param language: a base language code, lowercase (``"es"``, ``"en"``, ``"pt"``).
+    :return: a :class:`~clientvoice.MessageTemplate`, or None to let the next plugin answer. Its
+        placeholders must be among those the workflow fills for that kind (see the messages
+        reference); an unknown one makes composing fail with
+        :class:`~clientvoice.TemplateError`, so a customer never gets a blank.
+    """
+
+
+@hookspec(firstresult=True)
+def clientvoice_request_follow_up(case: Case, customer: Customer) -> str | None:
+    """Ask the customer, some days after a case closed, how it went (a follow-up survey).
+
+    Called by :meth:`~clientvoice.Workflow.tick` when a closed case's follow-up is due (see
+    :attr:`~clientvoice.CasePolicy.follow_up_after`). Survey backends implement it; the first
+    plugin that takes the request wins.
+
+    :param case: the closed case.
+    :param customer: the customer to ask.
+    :return: a short description of what was done (``"invitation inv-42 sent"``), recorded in the
+        ``case.follow_up_requested`` event; None to let the next plugin answer. When no plugin
+        answers, a ``case.follow_up_skipped`` event records that no survey backend took it.
     """
 
 

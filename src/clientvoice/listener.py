@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,9 @@ from clientvoice.models import Analysis, Event, Heard, Rejection
 from clientvoice.plugins import PluginHooks, PluginInfo, Registry, build_plugin_manager
 from clientvoice.stores import Store, open_store
 from clientvoice.surveys import SurveyBackend
+from clientvoice.workflow.engine import TickReport, Workflow
+from clientvoice.workflow.policy import CasePolicy
+from clientvoice.workflow.sla import ServiceLevels, default_service_levels
 
 __all__ = ["IngestReport", "Listener"]
 
@@ -89,6 +92,10 @@ class Listener:
     :param batch_size: how many records :meth:`ingest` writes per transaction.
     :param default_timezone: the zone of naive timestamps in incoming records. Without it a naive
         timestamp is rejected.
+    :param case_policy: which feedback opens a case (default :class:`~clientvoice.CasePolicy`).
+    :param service_levels: the promises per case (default
+        :func:`~clientvoice.default_service_levels`).
+    :param sender: how messages to customers are signed.
     """
 
     def __init__(
@@ -101,6 +108,9 @@ class Listener:
         blocked: Iterable[str] = (),
         batch_size: int = 5000,
         default_timezone: tzinfo | None = None,
+        case_policy: CasePolicy | None = None,
+        service_levels: ServiceLevels | None = None,
+        sender: str = "The customer care team",
     ) -> None:
         if type(batch_size) is not int or batch_size < 1:
             raise ValidationError("batch_size", batch_size, "must be a whole number >= 1")
@@ -114,6 +124,19 @@ class Listener:
         self.channels: Registry[Channel] = self.hooks.collect_channels()
         self.analyzers: Registry[Analyzer] = self.hooks.collect_analyzers()
         self.survey_backends: Registry[SurveyBackend] = self.hooks.collect_survey_backends()
+        #: The listening workflow on this listener's store: cases, problems, deadlines, messages.
+        self.workflow = Workflow(
+            store=self.store,
+            hooks=self.hooks,
+            channels=self.channels,
+            clock=self.clock,
+            policy=case_policy if case_policy is not None else CasePolicy(),
+            service_levels=(
+                service_levels if service_levels is not None else default_service_levels()
+            ),
+            sender=sender,
+            on_change=self.deliver_events,
+        )
 
     @classmethod
     def open(cls, url: str = "sqlite:///clientvoice.db", **options: Any) -> Listener:
@@ -162,8 +185,14 @@ class Listener:
         result = self.store.ingest(
             [self._with_external_id(item) for item in items], events_for=self._events_for
         )
+        self.workflow.open_cases(known=_by_feedback(result.stored))
         self.deliver_events()
         return result.stored
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """Do the workflow's due work at ``now`` (default: the clock's); see
+        :meth:`Workflow.tick <clientvoice.Workflow.tick>`."""
+        return self.workflow.tick(now)
 
     def ingest(
         self,
@@ -189,7 +218,8 @@ class Listener:
             if not count:
                 break
             received += count
-            writer.write(heard, rejections)
+            stored = writer.write(heard, rejections)
+            self.workflow.open_cases(known=_by_feedback(stored))
             self.deliver_events()  # no-op when no plugin listens
         self.deliver_events()
         return IngestReport(
@@ -435,15 +465,18 @@ class _BatchWriter:
         self.stored = self.duplicates = self.created = 0
         self.rejected: list[Rejection] = []
 
-    def write(self, heard: list[Heard], rejections: list[Rejection]) -> None:
+    def write(self, heard: list[Heard], rejections: list[Rejection]) -> list[Heard]:
+        stored: list[Heard] = []
         if heard:
             result = self.store.ingest(heard, events_for=self.events_for)
+            stored = result.stored
             self.stored += len(result.stored)
             self.duplicates += len(result.duplicates)
             self.created += result.customers_created
         if rejections:
             self.store.add_rejections(rejections)
             self.rejected.extend(rejections)
+        return stored
 
 
 def _describe(value: Any) -> str:
@@ -453,6 +486,10 @@ def _describe(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError, RecursionError):
         return repr(value)
+
+
+def _by_feedback(items: Sequence[Heard]) -> dict[str, Heard]:
+    return {item.feedback.id: item for item in items if item.feedback is not None}
 
 
 def _raw_body(payload: Any) -> bytes:

@@ -114,6 +114,13 @@ class CaseStage(str, enum.Enum):
     CLOSED = "closed"
 
 
+class ProblemStatus(str, enum.Enum):
+    """Whether a problem is still being worked on."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
 class MessageKind(str, enum.Enum):
     """What an outbound message is for."""
 
@@ -154,6 +161,7 @@ _STAGES = _by_value(CaseStage)
 _PRIORITIES = _by_value(Priority)
 _MESSAGE_KINDS = _by_value(MessageKind)
 _DELIVERY_STATUSES = _by_value(DeliveryStatus)
+_PROBLEM_STATUSES = _by_value(ProblemStatus)
 
 
 def _member(members: dict[str, _E], value: Any) -> _E:
@@ -196,6 +204,10 @@ def _message_kind(value: Any) -> MessageKind:
 
 def _delivery_status(value: Any) -> DeliveryStatus:
     return _member(_DELIVERY_STATUSES, value)
+
+
+def _problem_status(value: Any) -> ProblemStatus:
+    return _member(_PROBLEM_STATUSES, value)
 
 
 def _priority(value: Any) -> Priority:
@@ -947,7 +959,69 @@ class Case:
     )
     problem_id: str | None = attrs.field(default=None, validator=_optional_identifier)
     close_reason: str | None = attrs.field(default=None, validator=_optional_text)
+    kind: FeedbackKind | None = attrs.field(
+        default=None, converter=_feedback_kind, validator=_optional_enum(FeedbackKind)
+    )
+    channel: str | None = attrs.field(default=None, validator=_optional_text)
+    opened_because: str | None = attrs.field(default=None, validator=_optional_text)
+    acting_due_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    waiting_since: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    waiting_reason: str | None = attrs.field(default=None, validator=_optional_text)
+    escalated_to: str | None = attrs.field(default=None, validator=_optional_text)
+    breaches: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_strings)
+    informed_how: str | None = attrs.field(default=None, validator=_optional_text)
+    unreachable_reason: str | None = attrs.field(default=None, validator=_optional_text)
+    reopened: int = attrs.field(default=0, validator=_non_negative_int)
     version: int = attrs.field(default=0, validator=_non_negative_int)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the case still needs work (it is not closed)."""
+        return self.stage is not CaseStage.CLOSED
+
+    @property
+    def is_waiting(self) -> bool:
+        """Whether the case waits on the customer, with its service-level clocks paused."""
+        return self.waiting_since is not None
+
+
+@attrs.frozen(eq=True)
+class Problem:
+    """One underlying cause behind many cases: "a complaint represents many customers".
+
+    Cases are linked to a problem through :attr:`Case.problem_id`; resolving the problem resolves
+    every linked open case and informs each affected customer.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    title: str = attrs.field(validator=_text)
+    opened_at: datetime = attrs.field(validator=_aware)
+    description: str = attrs.field(default="", validator=_text)
+    theme: str | None = attrs.field(default=None, validator=_optional_text)
+    owner: str | None = attrs.field(default=None, validator=_optional_text)
+    status: ProblemStatus = attrs.field(
+        default=ProblemStatus.OPEN, converter=_problem_status, validator=_is_enum(ProblemStatus)
+    )
+    root_cause: str | None = attrs.field(default=None, validator=_optional_text)
+    resolution: str | None = attrs.field(default=None, validator=_optional_text)
+    resolved_at: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    version: int = attrs.field(default=0, validator=_non_negative_int)
+
+
+@attrs.frozen(eq=True)
+class Timer:
+    """Work the workflow must do at an instant: warn before a deadline, escalate at a breach.
+
+    ``kind`` is a dotted name such as ``"resolve.breach"``; ``id`` is stable for the case, kind
+    and instant, so scheduling the same timer twice stores it once, and a timer that fired is
+    never fired again.
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    case_id: str = attrs.field(validator=_identifier)
+    kind: str = attrs.field(validator=_token)
+    due_at: datetime = attrs.field(validator=_aware)
+    data: Mapping[str, Any] = attrs.field(factory=dict, validator=_json_object)
 
 
 @attrs.frozen(eq=True)
@@ -1020,6 +1094,8 @@ class Message:
     ``channel`` is the channel that delivers it and ``to`` the address on that channel (an e-mail
     address, a phone number, a handle). ``in_reply_to`` names what it answers when the channel
     threads conversations (the interaction's ``thread_id`` or ``external_id``).
+    ``personalised`` is False when the customer's name was unknown and the message says so by
+    greeting them without it.
     """
 
     id: str = attrs.field(validator=_identifier)
@@ -1033,6 +1109,7 @@ class Message:
     created_at: datetime = attrs.field(validator=_aware)
     case_id: str | None = attrs.field(default=None, validator=_optional_identifier)
     in_reply_to: str | None = attrs.field(default=None, validator=_optional_identifier)
+    personalised: bool = attrs.field(default=True, validator=_boolean)
 
 
 @attrs.frozen

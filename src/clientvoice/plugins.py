@@ -30,7 +30,8 @@ from clientvoice._version import __version__
 from clientvoice.analysis import Analyzer
 from clientvoice.channels import Channel
 from clientvoice.errors import PluginError, UnknownChannelError
-from clientvoice.models import Analysis, Case, Customer, Event, Feedback, Route
+from clientvoice.messages.templates import MessageTemplate
+from clientvoice.models import Analysis, Case, Customer, Event, Feedback, MessageKind, Route
 from clientvoice.surveys import SurveyBackend
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "clientvoice.channels.standard",
+    "clientvoice.messages.builtin",
     "clientvoice.workflow.routing",
 )
 """Modules of the built-in plugins, registered under these names before any other plugin."""
@@ -207,6 +209,25 @@ class PluginHooks:
         result = self._hook.clientvoice_route_case(case=case, feedback=feedback, customer=customer)
         if result is not None and not isinstance(result, Route):
             raise PluginError(f"clientvoice_route_case must return a Route or None, got {result!r}")
+        return result
+
+    def message_template(self, kind: MessageKind, language: str) -> MessageTemplate | None:
+        """The first template a plugin gives for ``kind`` in ``language``, or None."""
+        result = self._hook.clientvoice_message_template(kind=kind, language=language)
+        if result is not None and not isinstance(result, MessageTemplate):
+            raise PluginError(
+                f"clientvoice_message_template must return a MessageTemplate or None, "
+                f"got {result!r}"
+            )
+        return result
+
+    def request_follow_up(self, case: Case, customer: Customer) -> str | None:
+        """What the first plugin that took the follow-up did, or None if none did."""
+        result = self._hook.clientvoice_request_follow_up(case=case, customer=customer)
+        if result is not None and not isinstance(result, str):
+            raise PluginError(
+                f"clientvoice_request_follow_up must return a description or None, got {result!r}"
+            )
         return result
 
     def on_event(self, event: Event) -> None:

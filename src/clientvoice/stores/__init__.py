@@ -12,11 +12,19 @@ URL                            store
 from __future__ import annotations
 
 from clientvoice.errors import ConfigurationError
-from clientvoice.stores.base import IngestResult, Store, StoredEvent
+from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 from clientvoice.stores.memory import MemoryStore
 from clientvoice.stores.sqlite import SQLiteStore
 
-__all__ = ["IngestResult", "MemoryStore", "SQLiteStore", "Store", "StoredEvent", "open_store"]
+__all__ = [
+    "IngestResult",
+    "MemoryStore",
+    "SQLiteStore",
+    "Store",
+    "StoredEvent",
+    "StoredMessage",
+    "open_store",
+]
 
 
 def open_store(url: str) -> Store:

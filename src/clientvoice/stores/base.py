@@ -1,6 +1,7 @@
 """The Store contract: what every store (memory, SQLite, PostgreSQL, yours) must do.
 
-A store keeps customers, interactions, feedback, cases, events and rejected input. Every method is
+A store keeps customers, interactions, feedback, cases, problems, the workflow's timers, messages
+to customers, events and rejected input. Every method is
 safe to call from several threads. Calls made inside ``with store.transaction():`` share one
 transaction, which takes the write lock at its start, so a read-then-write sequence (load a case,
 decide, save it) cannot interleave with another writer. Outside a transaction each call is its own
@@ -23,15 +24,21 @@ from clientvoice.models import (
     Case,
     CaseStage,
     Customer,
+    Delivery,
+    DeliveryStatus,
     Event,
     Feedback,
     FeedbackKind,
     Heard,
     Interaction,
+    Message,
+    Problem,
+    ProblemStatus,
     Rejection,
+    Timer,
 )
 
-__all__ = ["IngestResult", "Store", "StoredEvent"]
+__all__ = ["IngestResult", "Store", "StoredEvent", "StoredMessage"]
 
 
 @attrs.frozen
@@ -54,6 +61,26 @@ class StoredEvent:
 
     seq: int
     event: Event
+
+
+@attrs.frozen
+class StoredMessage:
+    """A message to a customer with what became of it so far.
+
+    ``status`` is None while the message waits to be sent (``next_attempt_at`` says when to try),
+    else the status of the last delivery. ``attempts`` counts deliveries tried.
+    """
+
+    message: Message
+    status: DeliveryStatus | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_delivery: Delivery | None = None
+
+    @property
+    def delivered(self) -> bool:
+        """Whether the message reached its channel."""
+        return self.status is DeliveryStatus.SENT
 
 
 class Store(abc.ABC):
@@ -181,9 +208,100 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def iter_cases(
-        self, *, stage: CaseStage | None = None, customer_id: str | None = None
+        self,
+        *,
+        stage: CaseStage | None = None,
+        customer_id: str | None = None,
+        problem_id: str | None = None,
+        waiting: bool | None = None,
     ) -> Iterator[Case]:
-        """Cases, oldest first, optionally in one stage or of one customer."""
+        """Cases, oldest first, filtered by stage, customer, problem, or whether they wait on
+        the customer (:attr:`Case.is_waiting`)."""
+
+    # -- problems -----------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def save_problem(self, problem: Problem, events: Sequence[Event] = ()) -> Problem:
+        """Store a new or changed problem with the events that describe the change.
+
+        Versioned like :meth:`save_case`.
+
+        :raises ConflictError: if another writer saved the problem since it was read.
+        """
+
+    @abc.abstractmethod
+    def get_problem(self, problem_id: str) -> Problem:
+        """The problem with this id.
+
+        :raises NotFoundError: if there is none.
+        """
+
+    @abc.abstractmethod
+    def iter_problems(self, *, status: ProblemStatus | None = None) -> Iterator[Problem]:
+        """Problems, oldest first, optionally only those with one status."""
+
+    # -- timers -------------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def schedule_timers(self, timers: Sequence[Timer]) -> None:
+        """Add timers; a timer whose id is already stored (pending or fired) is ignored."""
+
+    @abc.abstractmethod
+    def cancel_timers(self, case_id: str, kinds: Sequence[str] | None = None) -> int:
+        """Drop a case's pending timers (only those of ``kinds`` if given); returns how many."""
+
+    @abc.abstractmethod
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[Timer]:
+        """Pending timers due at or before ``now``, earliest first (at most ``limit``)."""
+
+    @abc.abstractmethod
+    def fire_timer(self, timer_id: str, at: datetime) -> bool:
+        """Mark a pending timer as fired; False if it was already fired or cancelled.
+
+        Call it inside the transaction that does the timer's work: the first worker to fire a
+        timer does the work, any other sees False and does nothing.
+        """
+
+    @abc.abstractmethod
+    def iter_timers(self, *, case_id: str | None = None) -> Iterator[Timer]:
+        """Pending timers, earliest first, optionally of one case."""
+
+    # -- messages to customers ----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def queue_messages(self, messages: Sequence[Message]) -> None:
+        """Keep messages to send, due now; a message whose id is already stored is ignored."""
+
+    @abc.abstractmethod
+    def messages_to_send(self, now: datetime, *, limit: int = 100) -> list[Message]:
+        """Queued messages whose next attempt is due at ``now``, oldest first."""
+
+    @abc.abstractmethod
+    def record_delivery(self, delivery: Delivery, *, retry_at: datetime | None = None) -> None:
+        """Record what a channel did with a message.
+
+        A failed delivery with ``retry_at`` stays queued until then; without it the message is
+        finished with that status.
+
+        :raises NotFoundError: if the message is not stored.
+        """
+
+    @abc.abstractmethod
+    def get_message(self, message_id: str) -> StoredMessage:
+        """A stored message with its delivery status.
+
+        :raises NotFoundError: if there is none.
+        """
+
+    @abc.abstractmethod
+    def iter_messages(
+        self,
+        *,
+        customer_id: str | None = None,
+        case_id: str | None = None,
+        since: datetime | None = None,
+    ) -> Iterator[StoredMessage]:
+        """Messages oldest first, optionally of one customer or case, created at/after ``since``."""
 
     # -- events (audit log and outbox) --------------------------------------------------------
 
@@ -217,7 +335,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
-        """How many customers, interactions, feedback, cases, events and rejections are stored."""
+        """How many of each record are stored, by table name.
+
+        Keys: customers, interactions, feedback, cases, problems, messages, events, rejections.
+        """
 
     @abc.abstractmethod
     def close(self) -> None:

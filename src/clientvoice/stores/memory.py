@@ -19,15 +19,21 @@ from clientvoice.models import (
     CaseStage,
     ContactPoint,
     Customer,
+    Delivery,
+    DeliveryStatus,
     Event,
     Feedback,
     FeedbackKind,
     Heard,
     Interaction,
+    Message,
+    Problem,
+    ProblemStatus,
     Rejection,
+    Timer,
 )
 from clientvoice.stores._ingest import plan_batch
-from clientvoice.stores.base import IngestResult, Store, StoredEvent
+from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 
 __all__ = ["MemoryStore"]
 
@@ -48,6 +54,10 @@ class MemoryStore(Store):
         self._event_ids: set[str] = set()
         self._cursors: dict[str, int] = {}
         self._rejections: list[Rejection] = []
+        self._problems: dict[str, Problem] = {}
+        self._timers: dict[str, Timer] = {}
+        self._fired: set[str] = set()
+        self._messages: dict[str, StoredMessage] = {}
         self._closed = False
 
     @contextmanager
@@ -74,6 +84,10 @@ class MemoryStore(Store):
             set(self._event_ids),
             dict(self._cursors),
             list(self._rejections),
+            dict(self._problems),
+            dict(self._timers),
+            set(self._fired),
+            dict(self._messages),
         )
 
     def _restore(self, snapshot: tuple[object, ...]) -> None:
@@ -88,6 +102,10 @@ class MemoryStore(Store):
             self._event_ids,
             self._cursors,
             self._rejections,
+            self._problems,
+            self._timers,
+            self._fired,
+            self._messages,
         ) = snapshot  # type: ignore[assignment]
 
     def _check_open(self) -> None:
@@ -263,7 +281,12 @@ class MemoryStore(Store):
             raise NotFoundError("case", case_id) from None
 
     def iter_cases(
-        self, *, stage: CaseStage | None = None, customer_id: str | None = None
+        self,
+        *,
+        stage: CaseStage | None = None,
+        customer_id: str | None = None,
+        problem_id: str | None = None,
+        waiting: bool | None = None,
     ) -> Iterator[Case]:
         with self._lock:
             matching = [
@@ -271,8 +294,137 @@ class MemoryStore(Store):
                 for c in self._cases.values()
                 if (stage is None or c.stage == stage)
                 and (customer_id is None or c.customer_id == customer_id)
+                and (problem_id is None or c.problem_id == problem_id)
+                and (waiting is None or c.is_waiting == waiting)
             ]
         matching.sort(key=lambda c: (c.opened_at, c.id))
+        yield from matching
+
+    # -- problems -----------------------------------------------------------------------------
+
+    def save_problem(self, problem: Problem, events: Sequence[Event] = ()) -> Problem:
+        with self.transaction():
+            stored = self._problems.get(problem.id)
+            stored_version = 0 if stored is None else stored.version
+            if stored_version != problem.version:
+                raise ConflictError(
+                    f"problem {problem.id} was saved by another writer (stored version "
+                    f"{stored_version}, this copy has {problem.version}); load it again"
+                )
+            saved = attrs.evolve(problem, version=problem.version + 1)
+            self._problems[problem.id] = saved
+            self._append(events)
+        return saved
+
+    def get_problem(self, problem_id: str) -> Problem:
+        self._check_open()
+        try:
+            return self._problems[problem_id]
+        except KeyError:
+            raise NotFoundError("problem", problem_id) from None
+
+    def iter_problems(self, *, status: ProblemStatus | None = None) -> Iterator[Problem]:
+        with self._lock:
+            matching = [p for p in self._problems.values() if status is None or p.status == status]
+        matching.sort(key=lambda p: (p.opened_at, p.id))
+        yield from matching
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def schedule_timers(self, timers: Sequence[Timer]) -> None:
+        with self.transaction():
+            for timer in timers:
+                if timer.id not in self._timers and timer.id not in self._fired:
+                    self._timers[timer.id] = timer
+
+    def cancel_timers(self, case_id: str, kinds: Sequence[str] | None = None) -> int:
+        with self.transaction():
+            doomed = [
+                t.id
+                for t in self._timers.values()
+                if t.case_id == case_id and (kinds is None or t.kind in kinds)
+            ]
+            for timer_id in doomed:
+                del self._timers[timer_id]
+                self._fired.add(timer_id)
+        return len(doomed)
+
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[Timer]:
+        with self._lock:
+            due = [t for t in self._timers.values() if t.due_at <= now]
+        due.sort(key=lambda t: (t.due_at, t.id))
+        return due[:limit]
+
+    def fire_timer(self, timer_id: str, at: datetime) -> bool:
+        with self.transaction():
+            if self._timers.pop(timer_id, None) is None:
+                return False
+            self._fired.add(timer_id)
+            return True
+
+    def iter_timers(self, *, case_id: str | None = None) -> Iterator[Timer]:
+        with self._lock:
+            pending = [t for t in self._timers.values() if case_id is None or t.case_id == case_id]
+        pending.sort(key=lambda t: (t.due_at, t.id))
+        yield from pending
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def queue_messages(self, messages: Sequence[Message]) -> None:
+        with self.transaction():
+            for message in messages:
+                if message.id not in self._messages:
+                    self._messages[message.id] = StoredMessage(
+                        message=message, next_attempt_at=message.created_at
+                    )
+
+    def messages_to_send(self, now: datetime, *, limit: int = 100) -> list[Message]:
+        with self._lock:
+            due = [
+                m
+                for m in self._messages.values()
+                if m.next_attempt_at is not None and m.next_attempt_at <= now
+            ]
+        due.sort(key=lambda m: (m.message.created_at, m.message.id))
+        return [m.message for m in due[:limit]]
+
+    def record_delivery(self, delivery: Delivery, *, retry_at: datetime | None = None) -> None:
+        with self.transaction():
+            stored = self._messages.get(delivery.message_id)
+            if stored is None:
+                raise NotFoundError("message", delivery.message_id)
+            retry = retry_at if delivery.status is DeliveryStatus.FAILED else None
+            self._messages[delivery.message_id] = attrs.evolve(
+                stored,
+                status=delivery.status,
+                attempts=stored.attempts + 1,
+                next_attempt_at=retry,
+                last_delivery=delivery,
+            )
+
+    def get_message(self, message_id: str) -> StoredMessage:
+        self._check_open()
+        try:
+            return self._messages[message_id]
+        except KeyError:
+            raise NotFoundError("message", message_id) from None
+
+    def iter_messages(
+        self,
+        *,
+        customer_id: str | None = None,
+        case_id: str | None = None,
+        since: datetime | None = None,
+    ) -> Iterator[StoredMessage]:
+        with self._lock:
+            matching = [
+                m
+                for m in self._messages.values()
+                if (customer_id is None or m.message.customer_id == customer_id)
+                and (case_id is None or m.message.case_id == case_id)
+                and (since is None or m.message.created_at >= since)
+            ]
+        matching.sort(key=lambda m: (m.message.created_at, m.message.id))
         yield from matching
 
     # -- events -------------------------------------------------------------------------------
@@ -318,6 +470,8 @@ class MemoryStore(Store):
                 "interactions": len(self._interactions),
                 "feedback": len(self._feedback),
                 "cases": len(self._cases),
+                "problems": len(self._problems),
+                "messages": len(self._messages),
                 "events": len(self._events),
                 "rejections": len(self._rejections),
             }

@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from clientvoice._codec import dump, load, to_utc_text
 from clientvoice.errors import ConflictError, NotFoundError, SchemaError, StoreError
 from clientvoice.models import (
@@ -26,15 +28,21 @@ from clientvoice.models import (
     Consents,
     ContactPoint,
     Customer,
+    Delivery,
+    DeliveryStatus,
     Event,
     Feedback,
     FeedbackKind,
     Heard,
     Interaction,
+    Message,
+    Problem,
+    ProblemStatus,
     Rejection,
+    Timer,
 )
 from clientvoice.stores._ingest import plan_batch
-from clientvoice.stores.base import IngestResult, Store, StoredEvent
+from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 from clientvoice.stores.sqlite_schema import MIGRATIONS
 
 __all__ = ["SQLiteStore"]
@@ -483,7 +491,7 @@ class SQLiteStore(Store):
                 )
             saved = _evolve_version(case)
             connection.execute(
-                "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     saved.id,
                     saved.customer_id,
@@ -496,6 +504,7 @@ class SQLiteStore(Store):
                     saved.problem_id,
                     saved.version,
                     _JSON(dump(saved)),
+                    None if saved.waiting_since is None else to_utc_text(saved.waiting_since),
                 ),
             )
             self._insert_events(connection, events)
@@ -508,15 +517,25 @@ class SQLiteStore(Store):
         return load(Case, json.loads(row[0]))
 
     def iter_cases(
-        self, *, stage: CaseStage | None = None, customer_id: str | None = None
+        self,
+        *,
+        stage: CaseStage | None = None,
+        customer_id: str | None = None,
+        problem_id: str | None = None,
+        waiting: bool | None = None,
     ) -> Iterator[Case]:
         clauses, params = ["(opened_at, id) > (?, ?)"], []
+        if waiting is not None:
+            clauses.append(f"waiting_since IS {'NOT ' if waiting else ''}NULL")
         if stage is not None:
             clauses.append("stage = ?")
             params.append(CaseStage(stage).value)
         if customer_id is not None:
             clauses.append("customer_id = ?")
             params.append(customer_id)
+        if problem_id is not None:
+            clauses.append("problem_id = ?")
+            params.append(problem_id)
         cursor: tuple[str, str] = ("", "")
         while True:
             rows = (
@@ -533,6 +552,204 @@ class SQLiteStore(Store):
             if len(rows) < _PAGE:
                 return
             cursor = (rows[-1][0], rows[-1][1])
+
+    # -- problems -----------------------------------------------------------------------------
+
+    def save_problem(self, problem: Problem, events: Sequence[Event] = ()) -> Problem:
+        connection = self._connection()
+        with self.transaction():
+            row = connection.execute(
+                "SELECT version FROM problems WHERE id=?", (problem.id,)
+            ).fetchone()
+            stored_version = 0 if row is None else row[0]
+            if stored_version != problem.version:
+                raise ConflictError(
+                    f"problem {problem.id} was saved by another writer (stored version "
+                    f"{stored_version}, this copy has {problem.version}); load it again"
+                )
+            saved = attrs.evolve(problem, version=problem.version + 1)
+            connection.execute(
+                "INSERT OR REPLACE INTO problems VALUES (?,?,?,?,?)",
+                (
+                    saved.id,
+                    saved.status.value,
+                    to_utc_text(saved.opened_at),
+                    saved.version,
+                    _JSON(dump(saved)),
+                ),
+            )
+            self._insert_events(connection, events)
+        return saved
+
+    def get_problem(self, problem_id: str) -> Problem:
+        row = (
+            self._connection()
+            .execute("SELECT data FROM problems WHERE id=?", (problem_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFoundError("problem", problem_id)
+        return load(Problem, json.loads(row[0]))
+
+    def iter_problems(self, *, status: ProblemStatus | None = None) -> Iterator[Problem]:
+        sql = "SELECT data FROM problems"
+        params: list[Any] = []
+        if status is not None:
+            sql += " WHERE status = ?"
+            params.append(ProblemStatus(status).value)
+        rows = self._connection().execute(f"{sql} ORDER BY opened_at, id", params).fetchall()
+        for row in rows:
+            yield load(Problem, json.loads(row[0]))
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def schedule_timers(self, timers: Sequence[Timer]) -> None:
+        if not timers:
+            return
+        connection = self._connection()
+        with self.transaction():
+            connection.executemany(
+                "INSERT OR IGNORE INTO timers (id, case_id, kind, due_at, data) VALUES (?,?,?,?,?)",
+                [
+                    (t.id, t.case_id, t.kind, to_utc_text(t.due_at), _json_or_none(t.data))
+                    for t in timers
+                ],
+            )
+
+    def cancel_timers(self, case_id: str, kinds: Sequence[str] | None = None) -> int:
+        connection = self._connection()
+        sql = "UPDATE timers SET fired_at = '' WHERE case_id = ? AND fired_at IS NULL"
+        params: list[Any] = [case_id]
+        if kinds is not None:
+            if not kinds:
+                return 0
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params.extend(kinds)
+        with self.transaction():
+            return connection.execute(sql, params).rowcount
+
+    def due_timers(self, now: datetime, *, limit: int = 500) -> list[Timer]:
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT id, case_id, kind, due_at, data FROM timers "
+                "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                (to_utc_text(now), limit),
+            )
+            .fetchall()
+        )
+        return [_timer(row) for row in rows]
+
+    def fire_timer(self, timer_id: str, at: datetime) -> bool:
+        connection = self._connection()
+        with self.transaction():
+            cursor = connection.execute(
+                "UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
+                (to_utc_text(at), timer_id),
+            )
+            return cursor.rowcount == 1
+
+    def iter_timers(self, *, case_id: str | None = None) -> Iterator[Timer]:
+        sql = "SELECT id, case_id, kind, due_at, data FROM timers WHERE fired_at IS NULL"
+        params: list[Any] = []
+        if case_id is not None:
+            sql += " AND case_id = ?"
+            params.append(case_id)
+        rows = self._connection().execute(f"{sql} ORDER BY due_at, id", params).fetchall()
+        for row in rows:
+            yield _timer(row)
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def queue_messages(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        connection = self._connection()
+        with self.transaction():
+            connection.executemany(
+                "INSERT OR IGNORE INTO messages "
+                "(id, customer_id, case_id, created_at, next_attempt_at, data) "
+                "VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        m.id,
+                        m.customer_id,
+                        m.case_id,
+                        to_utc_text(m.created_at),
+                        to_utc_text(m.created_at),
+                        _JSON(dump(m)),
+                    )
+                    for m in messages
+                ],
+            )
+
+    def messages_to_send(self, now: datetime, *, limit: int = 100) -> list[Message]:
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT data FROM messages WHERE next_attempt_at IS NOT NULL "
+                "AND next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
+                (to_utc_text(now), limit),
+            )
+            .fetchall()
+        )
+        return [load(Message, json.loads(row[0])) for row in rows]
+
+    def record_delivery(self, delivery: Delivery, *, retry_at: datetime | None = None) -> None:
+        retry = retry_at if delivery.status is DeliveryStatus.FAILED else None
+        connection = self._connection()
+        with self.transaction():
+            cursor = connection.execute(
+                "UPDATE messages SET status = ?, attempts = attempts + 1, next_attempt_at = ?, "
+                "delivery = ? WHERE id = ?",
+                (
+                    delivery.status.value,
+                    None if retry is None else to_utc_text(retry),
+                    _JSON(dump(delivery)),
+                    delivery.message_id,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise NotFoundError("message", delivery.message_id)
+
+    def get_message(self, message_id: str) -> StoredMessage:
+        row = (
+            self._connection()
+            .execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFoundError("message", message_id)
+        return _stored_message(row)
+
+    def iter_messages(
+        self,
+        *,
+        customer_id: str | None = None,
+        case_id: str | None = None,
+        since: datetime | None = None,
+    ) -> Iterator[StoredMessage]:
+        clauses, params = ["1=1"], []
+        if customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(customer_id)
+        if case_id is not None:
+            clauses.append("case_id = ?")
+            params.append(case_id)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(to_utc_text(since))
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(clauses)} "
+                "ORDER BY created_at, id",
+                params,
+            )
+            .fetchall()
+        )
+        for row in rows:
+            yield _stored_message(row)
 
     # -- events -------------------------------------------------------------------------------
 
@@ -638,7 +855,16 @@ class SQLiteStore(Store):
 
     def counts(self) -> dict[str, int]:
         connection = self._connection()
-        tables = ("customers", "interactions", "feedback", "cases", "events", "rejections")
+        tables = (
+            "customers",
+            "interactions",
+            "feedback",
+            "cases",
+            "problems",
+            "messages",
+            "events",
+            "rejections",
+        )
         return {
             table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in tables
@@ -647,6 +873,29 @@ class SQLiteStore(Store):
 
 # --------------------------------------------------------------------------------------------
 # Rows
+
+
+_MESSAGE_COLUMNS = "data, status, attempts, next_attempt_at, delivery"
+
+
+def _stored_message(row: Sequence[Any]) -> StoredMessage:
+    return StoredMessage(
+        message=load(Message, json.loads(row[0])),
+        status=None if row[1] is None else DeliveryStatus(row[1]),
+        attempts=row[2],
+        next_attempt_at=_datetime(row[3]),
+        last_delivery=None if row[4] is None else load(Delivery, json.loads(row[4])),
+    )
+
+
+def _timer(row: Sequence[Any]) -> Timer:
+    return Timer(
+        id=row[0],
+        case_id=row[1],
+        kind=row[2],
+        due_at=datetime.fromisoformat(row[3]),
+        data=json.loads(row[4]) if row[4] else {},
+    )
 
 
 def _chunks(values: Sequence[str] | list[str]) -> Iterator[Sequence[str]]:

@@ -104,4 +104,41 @@ CREATE TABLE rejections (
     received_at TEXT
 )
 """,
+    # 2: the listening workflow: problems, timers (SLA warnings, breaches, follow-ups), messages.
+    """
+CREATE INDEX cases_problem ON cases (problem_id) WHERE problem_id IS NOT NULL;
+ALTER TABLE cases ADD COLUMN waiting_since TEXT;
+CREATE INDEX cases_waiting ON cases (customer_id) WHERE waiting_since IS NOT NULL;
+CREATE TABLE problems (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    fired_at TEXT,
+    data TEXT
+);
+CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL;
+CREATE INDEX timers_case ON timers (case_id) WHERE fired_at IS NULL;
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    case_id TEXT,
+    created_at TEXT NOT NULL,
+    status TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    delivery TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX messages_due ON messages (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX messages_customer ON messages (customer_id, created_at);
+CREATE INDEX messages_case ON messages (case_id) WHERE case_id IS NOT NULL;
+""",
 )
