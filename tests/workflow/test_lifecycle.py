@@ -144,8 +144,10 @@ def test_an_unreachable_customer_closes_only_with_the_reason_recorded(listener, 
 
 
 def test_a_customer_without_a_channel_that_can_answer_is_unreachable(tmp_path):
-    with Listener(autoload=False) as listener:  # the built-in record channels cannot send
-        listener.hear("web", complaint(channel="web"))
+    with Listener(autoload=False) as listener:  # no built-in channel sends text messages
+        record = complaint(channel="web")
+        record["customer"] = {"phone": "+34 600 000 001", "name": "Rosa", "language": "es"}
+        listener.hear("web", record)
         (case,) = listener.store.iter_cases()
         listener.workflow.acknowledge(case.id, by="luis")
         (stored,) = listener.store.iter_messages(case_id=case.id)

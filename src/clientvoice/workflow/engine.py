@@ -514,6 +514,7 @@ class Workflow:
                     for m in self.store.iter_messages(case_id=case.id)
                     if m.status is None and m.message.kind is MessageKind.RESOLUTION
                 )
+        self._deliver(now, _Tally())
         self._on_change()
         return ProblemResolution(
             problem=saved_problem, cases=tuple(resolved), messages=tuple(queued)
@@ -591,7 +592,18 @@ class Workflow:
         event_type: str | None = None,
         why: str | None = None,
     ) -> Case:
-        """Make one move inside the caller's transaction: case, event, timers, messages."""
+        """Make one move inside the caller's transaction: case, event, timers, messages.
+
+        Timers of the case that fell due before ``now`` fire first, so a deadline met late is
+        still recorded as breached (and escalated) at its own instant, however rarely ``tick``
+        runs.
+        """
+        overdue = [t for t in self.store.iter_timers(case_id=case.id) if t.due_at <= now]
+        if overdue:
+            for timer in overdue:
+                if self.store.fire_timer(timer.id, now):
+                    self._fire(timer, now, _Tally())
+            case = self.store.get_case(case.id)
         check_move(case, move)
         customer = self.store.get_customer(case.customer_id)
         effects = _Effects(customer=customer, event_type=event_type or f"case.{move}")
