@@ -312,10 +312,15 @@ def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
     lines: list[str] = []
     result = run(tmp_path, records=2000, seed=3, echo=lines.append)
     expected = plan(2000, seed=3, bad_share=0.004, duplicate_share=0.01)
-    assert result.first.stored == expected.unique
-    assert len(result.first.rejected) == expected.bad
-    assert result.second.stored == 0
     assert result.summary.counts["feedback"] == expected.unique
+    assert result.summary.counts["rejections"] == 2 * expected.bad  # both imports
+    assert result.second.stored == 0
+    heard = result.listening
+    assert heard.cases > 50 and heard.by_stage["closed"] > 0
+    assert heard.escalations > 0 and heard.apologies > 0 and heard.gesture_cost > 0
+    assert result.problem is not None and len(result.problem.cases) >= 2
+    assert heard.informed > 0 and 0 < heard.loop_closure <= 1
+    assert len(list(result.outbox.glob("*.eml"))) == result.summary.counts["messages"]
     assert result.summary.nps.count > 0
     assert "nothing is stored twice" in "\n".join(lines)
     json.dumps(result.summary.by_channel)

@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run the listening loop on generated data and print a summary",
         description="Generate realistic feedback, ingest it into a fresh SQLite file, summarise.",
     )
-    demo.add_argument("--records", type=int, default=20_000, help="how many records (20000)")
+    demo.add_argument("--records", type=int, default=5_000, help="how many records (5000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed of the generator (7)")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     demo.set_defaults(handler=_demo)

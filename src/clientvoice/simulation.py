@@ -14,7 +14,7 @@ import heapq
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ import attrs
 from dateutil import parser as date_parser
 
 from clientvoice._ids import stable_digest
+from clientvoice.channels.files import SourceRecord
 from clientvoice.clock import ManualClock
 from clientvoice.demodata import generate
 from clientvoice.errors import ClientVoiceError, ConfigurationError, TransitionError
@@ -90,13 +91,17 @@ def simulate(
     seed: int = 7,
     step: timedelta = timedelta(minutes=30),
     team: Team | None = None,
+    source: Iterable[Mapping[str, Any] | SourceRecord] | None = None,
     echo: Callable[[str], None] | None = None,
 ) -> SimulationReport:
     """Run ``days`` days of feedback and casework through ``listener``.
 
     :param listener: a listener whose clock is a :class:`~clientvoice.ManualClock`; the
         simulation starts at the clock's time.
-    :param records: how many pieces of feedback arrive over the period.
+    :param records: how many pieces of feedback arrive over the period (when no ``source``).
+    :param source: the feedback to play instead of generated records: record dicts or the
+        items of :func:`~clientvoice.read_records` (each arrives at its ``occurred_at``; those
+        without a readable one arrive at the start, where bad ones are rejected as usual).
     :param seed: the same seed gives the same arrivals and the same team behaviour.
     :param step: how often the team looks at its cases and ``tick`` runs.
     :param echo: called with a line of progress at the end of each simulated day.
@@ -111,7 +116,11 @@ def simulate(
     crew = team or Team()
     start = clock.now()
     end = start + timedelta(days=days)
-    arrivals = _arrivals(records, seed, start, days)
+    arrivals, first = _arrivals(
+        source if source is not None else generate(records, seed=seed, start=start, days=days)
+    )
+    if first:
+        listener.ingest(first)
     agenda: list[tuple[datetime, str, str]] = []
     seen_seq = _last_seq(listener)
     calendar = listener.workflow.service_levels.default.calendar
@@ -137,20 +146,37 @@ def simulate(
 
 # -- arrivals -------------------------------------------------------------------------------------
 
-_Arrival = tuple[datetime, dict[str, Any]]
+_Arrival = tuple[datetime, Any]
 
 
-def _arrivals(records: int, seed: int, start: datetime, days: int) -> list[_Arrival]:
-    timed = []
-    for record in generate(records, seed=seed, start=start, days=days):
-        when = date_parser.isoparse(str(record["occurred_at"]))
-        timed.append((when, record))
-    timed.sort(key=lambda pair: pair[0])
-    timed.reverse()  # pop from the end: earliest first
-    return timed
+def _arrivals(
+    source: Iterable[Mapping[str, Any] | SourceRecord],
+) -> tuple[list[_Arrival], list[Any]]:
+    """Items with a readable time, latest first (to pop), and the rest, to ingest at once."""
+    timed: list[_Arrival] = []
+    untimed: list[Any] = []
+    for item in source:
+        record = item.record if isinstance(item, SourceRecord) else item
+        when = _when(record)
+        if when is None:
+            untimed.append(item)
+        else:
+            timed.append((when, item))
+    timed.sort(key=lambda pair: pair[0], reverse=True)
+    return timed, untimed
 
 
-def _due(arrivals: list[_Arrival], now: datetime) -> Iterator[dict[str, Any]]:
+def _when(record: Any) -> datetime | None:
+    if not isinstance(record, Mapping) or not isinstance(record.get("occurred_at"), str):
+        return None
+    try:
+        when = date_parser.isoparse(record["occurred_at"])
+    except (ValueError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _due(arrivals: list[_Arrival], now: datetime) -> Iterator[Any]:
     while arrivals and arrivals[-1][0] <= now:
         yield arrivals.pop()[1]
 
@@ -207,7 +233,10 @@ def _work(
                 workflow.resume(case_id, by=agent)
                 following, span = _next_move(listener, case_id) or "", crew.understand
             elif move == "understand":
-                workflow.understand(case_id, by=agent, note="called the customer")
+                causes = ("packaging", "carrier delay", "app defect", "staff training", None)
+                workflow.understand(
+                    case_id, by=agent, note="called the customer", root_cause=rng.choice(causes)
+                )
                 following, span = "act", crew.act
             elif move == "act":
                 workflow.act(case_id, by=agent, plan="replace the product")
