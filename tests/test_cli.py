@@ -118,3 +118,24 @@ def test_help_has_examples(tmp_path):
 def test_version(tmp_path):
     result = run("--version", cwd=tmp_path)
     assert result.stdout.startswith("clientvoice ")
+
+
+def test_simulate_runs_days_of_casework_and_tick_afterwards_finds_nothing_new(tmp_path):
+    result = run(
+        "simulate", "--days", "3", "--records", "120", "--out", "sim", "--json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["feedback"] == 120 and report["cases_opened"] > 0
+    assert report["events"]["case.opened"] == report["cases_opened"]
+    store = f"sqlite:///{tmp_path / 'sim' / 'simulation.db'}"
+    end = report["end"]
+    ticked = run("tick", "--at", end, "--store", store, "--json", cwd=tmp_path)
+    assert ticked.returncode == 0, ticked.stderr
+    assert json.loads(ticked.stdout)["events"] == []
+
+
+def test_tick_refuses_an_instant_without_an_offset(tmp_path):
+    result = run("tick", "--at", "2026-03-02T10:00", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "offset" in result.stderr

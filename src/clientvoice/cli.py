@@ -14,12 +14,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from clientvoice._codec import dump
 from clientvoice._version import __version__
 from clientvoice.errors import ClientVoiceError
+from clientvoice.hookspecs import hookimpl
 
 __all__ = ["STORE_ENV", "main"]
 
@@ -60,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
             "  clientvoice ingest tickets.csv --map text=Description \\\n"
             "      --map external_id='Ticket ID'\n"
             "  clientvoice dead-letters --json\n"
+            "  clientvoice tick\n"
+            "  clientvoice simulate --days 30\n"
             "  clientvoice plugins\n"
             f"\nthe store: --store URL, or ${STORE_ENV}, or {DEFAULT_STORE}"
         ),
@@ -112,6 +116,39 @@ def _parser() -> argparse.ArgumentParser:
     letters.add_argument("--source", help="only rejections from this source (a file path)")
     _store_options(letters)
     letters.set_defaults(handler=_dead_letters)
+
+    tick = commands.add_parser(
+        "tick",
+        help="do the workflow's due work now: warnings, breaches, escalations, messages",
+        description=(
+            "Open cases for new feedback, fire due service-level timers (warnings, breaches and "
+            "their escalations, follow-ups) and send due messages. Run it every minute from "
+            "cron or a worker; running it twice at once, or twice in a row, is safe."
+        ),
+    )
+    tick.add_argument("--at", help="the instant to tick at (ISO 8601 with offset; default now)")
+    _store_options(tick)
+    tick.set_defaults(handler=_tick)
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulate weeks of feedback and casework on a fresh store, in seconds",
+        description=(
+            "Play generated feedback over DAYS simulated days into a fresh SQLite file while a "
+            "simulated team works the cases; the engine's real deadlines, warnings, breaches "
+            "and escalations follow. Messages to customers are written to OUT/outbox."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n  clientvoice simulate --days 30\n  clientvoice simulate --days 7 --json"
+        ),
+    )
+    simulate.add_argument("--days", type=int, default=30, help="how many days (30)")
+    simulate.add_argument("--records", type=int, default=2_000, help="feedback to play (2000)")
+    simulate.add_argument("--seed", type=int, default=7, help="random seed (7)")
+    simulate.add_argument("--out", type=Path, default=Path("simulation-output"), help="folder")
+    simulate.add_argument("--json", action="store_true", help="print JSON for machines")
+    simulate.set_defaults(handler=_simulate)
 
     plugins = commands.add_parser(
         "plugins",
@@ -195,6 +232,86 @@ def _dead_letters(args: argparse.Namespace) -> int:
         for rejection in rejections:
             print(rejection)
         print(f"{len(rejections)} rejected")
+    return EXIT_OK
+
+
+def _tick(args: argparse.Namespace) -> int:
+    from clientvoice.listener import Listener
+
+    at = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None:
+            print(
+                f"clientvoice tick: --at {args.at!r} is not an ISO 8601 instant with an offset",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    with Listener.open(_store_url(args)) as listener:
+        report = listener.tick(at)
+    if args.json:
+        _print_json(
+            {
+                "now": report.now.isoformat(),
+                "cases_opened": report.cases_opened,
+                "warnings": report.warnings,
+                "breaches": report.breaches,
+                "escalations": report.escalations,
+                "follow_ups": report.follow_ups,
+                "messages_sent": report.messages_sent,
+                "messages_failed": report.messages_failed,
+                "events": [e.type for e in report.events],
+            }
+        )
+    else:
+        print(report)
+    return EXIT_OK
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from clientvoice.channels.outbox import OutboxChannel
+    from clientvoice.clock import ManualClock
+    from clientvoice.demodata import DEFAULT_START
+    from clientvoice.listener import Listener
+    from clientvoice.simulation import simulate
+    from clientvoice.stores import SQLiteStore
+
+    if args.days < 1 or args.records < 0:
+        print("clientvoice simulate: --days must be >= 1 and --records >= 0", file=sys.stderr)
+        return EXIT_USAGE
+    args.out.mkdir(parents=True, exist_ok=True)
+    database = args.out / "simulation.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+
+    class Outbox:
+        @hookimpl
+        def clientvoice_register_channels(self, register: Any) -> None:
+            register(OutboxChannel("email", args.out / "outbox"))
+
+    with Listener(
+        SQLiteStore(database), plugins=[Outbox()], clock=ManualClock(DEFAULT_START)
+    ) as listener:
+        report = simulate(listener, days=args.days, records=args.records, seed=args.seed)
+    if args.json:
+        _print_json(
+            {
+                "start": report.start.isoformat(),
+                "end": report.end.isoformat(),
+                "feedback": report.feedback,
+                "cases_opened": report.cases_opened,
+                "cases_closed": report.cases_closed,
+                "breaches": report.breaches,
+                "events": report.events,
+                "database": str(database),
+            }
+        )
+    else:
+        print("\n".join(report.lines()))
+        print(f"database: {database}")
     return EXIT_OK
 
 
