@@ -24,6 +24,10 @@ T = TypeVar("T")
 _UTC = timezone.utc
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}
+"""Field names of the attrs classes dumped so far, in definition order."""
+
+
 def to_utc_text(value: datetime) -> str:
     """An aware datetime as fixed-width ISO 8601 text in UTC (sorts as it compares)."""
     return value.astimezone(_UTC).isoformat(timespec="microseconds")
@@ -31,8 +35,14 @@ def to_utc_text(value: datetime) -> str:
 
 def dump(obj: Any) -> Any:
     """A JSON-ready form of a model (or of any value inside one)."""
-    if attrs.has(type(obj)):
-        return {field.name: dump(getattr(obj, field.name)) for field in attrs.fields(type(obj))}
+    kind = type(obj)
+    if kind is str or kind is int or kind is float or kind is bool or obj is None:
+        return obj
+    names = _NAMES.get(kind)
+    if names is None and attrs.has(kind):
+        names = _NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
+    if names is not None:
+        return {name: dump(getattr(obj, name)) for name in names}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, datetime):

@@ -190,6 +190,16 @@ class Store(abc.ABC):
     # -- cases --------------------------------------------------------------------------------
 
     @abc.abstractmethod
+    def add_cases(
+        self, cases: Sequence[Case], events: Sequence[Event] = (), timers: Sequence[Timer] = ()
+    ) -> list[Case]:
+        """Store new cases (version 0) with their events and timers, in one transaction.
+
+        A case whose id is already stored is skipped, and so are its events and timers (matched
+        by ``case_id``). Returns the cases stored, each with version 1.
+        """
+
+    @abc.abstractmethod
     def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
         """Store a new or changed case together with the events that describe the change.
 

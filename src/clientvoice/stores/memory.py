@@ -259,6 +259,22 @@ class MemoryStore(Store):
 
     # -- cases --------------------------------------------------------------------------------
 
+    def add_cases(
+        self, cases: Sequence[Case], events: Sequence[Event] = (), timers: Sequence[Timer] = ()
+    ) -> list[Case]:
+        with self.transaction():
+            added = [
+                attrs.evolve(case, version=1)
+                for case in cases
+                if case.version == 0 and case.id not in self._cases
+            ]
+            for case in added:
+                self._cases[case.id] = case
+            ids = {case.id for case in added}
+            self._append([e for e in events if e.case_id in ids])
+            self.schedule_timers([t for t in timers if t.case_id in ids])
+        return added
+
     def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
         with self.transaction():
             stored = self._cases.get(case.id)

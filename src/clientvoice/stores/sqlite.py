@@ -479,6 +479,37 @@ class SQLiteStore(Store):
 
     # -- cases --------------------------------------------------------------------------------
 
+    def add_cases(
+        self, cases: Sequence[Case], events: Sequence[Event] = (), timers: Sequence[Timer] = ()
+    ) -> list[Case]:
+        if not cases:
+            return []
+        connection = self._connection()
+        with self.transaction():
+            known: set[str] = set()
+            ids = [case.id for case in cases]
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                known.update(
+                    row[0]
+                    for row in connection.execute(
+                        f"SELECT id FROM cases WHERE id IN ({marks})", list(chunk)
+                    )
+                )
+            added: list[Case] = []
+            for case in cases:
+                if case.version == 0 and case.id not in known:
+                    known.add(case.id)
+                    added.append(attrs.evolve(case, version=1))
+            connection.executemany(
+                f"INSERT INTO cases VALUES ({','.join('?' * 12)})",
+                [_case_row(case) for case in added],
+            )
+            new = {case.id for case in added}
+            self._insert_events(connection, [e for e in events if e.case_id in new])
+            self.schedule_timers([t for t in timers if t.case_id in new])
+        return added
+
     def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
         connection = self._connection()
         with self.transaction():
@@ -489,23 +520,9 @@ class SQLiteStore(Store):
                     f"case {case.id} was saved by another writer (stored version "
                     f"{stored_version}, this copy has {case.version}); load it again"
                 )
-            saved = _evolve_version(case)
+            saved = attrs.evolve(case, version=case.version + 1)
             connection.execute(
-                "INSERT OR REPLACE INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    saved.id,
-                    saved.customer_id,
-                    saved.feedback_id,
-                    saved.stage.value,
-                    saved.priority.value,
-                    saved.owner,
-                    saved.team,
-                    to_utc_text(saved.opened_at),
-                    saved.problem_id,
-                    saved.version,
-                    _JSON(dump(saved)),
-                    None if saved.waiting_since is None else to_utc_text(saved.waiting_since),
-                ),
+                f"INSERT OR REPLACE INTO cases VALUES ({','.join('?' * 12)})", _case_row(saved)
             )
             self._insert_events(connection, events)
         return saved
@@ -1061,7 +1078,18 @@ def _stored_event(row: Sequence[Any]) -> StoredEvent:
     )
 
 
-def _evolve_version(case: Case) -> Case:
-    import attrs
-
-    return attrs.evolve(case, version=case.version + 1)
+def _case_row(case: Case) -> tuple[Any, ...]:
+    return (
+        case.id,
+        case.customer_id,
+        case.feedback_id,
+        case.stage.value,
+        case.priority.value,
+        case.owner,
+        case.team,
+        to_utc_text(case.opened_at),
+        case.problem_id,
+        case.version,
+        _JSON(dump(case)),
+        None if case.waiting_since is None else to_utc_text(case.waiting_since),
+    )

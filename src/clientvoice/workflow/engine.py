@@ -160,19 +160,26 @@ class Workflow:
                 waiting: dict[str, list[Case]] = {}
                 for case in self.store.iter_cases(waiting=True):
                     waiting.setdefault(case.customer_id, []).append(case)
+                prepared: list[tuple[Case, Event, list[Timer]]] = []
+                customers: dict[str, Customer] = {}  # as stored: the first description wins
                 for stored in page:
                     event = stored.event
                     if event.type != "feedback.received" or event.feedback_id is None:
                         continue
                     item = known.get(event.feedback_id) if known else None
-                    feedback, customer = self._feedback_and_customer(event.feedback_id, item)
-                    for paused in waiting.pop(customer.id, ()):
+                    feedback, channel = self._heard(event.feedback_id, item)
+                    for paused in waiting.pop(feedback.customer_id, ()):
                         self._resume_waiting(paused, feedback)
                     reason = self.policy.why_open(feedback)
                     if reason is not None:
-                        new = self._open(feedback, customer, reason=reason, by="system")
-                        if new is not None:
-                            opened.append(new)
+                        customer = customers.get(feedback.customer_id)
+                        if customer is None:
+                            customer = self.store.get_customer(feedback.customer_id)
+                            customers[customer.id] = customer
+                        prepared.append(
+                            self._prepare(feedback, customer, channel, reason=reason, by="system")
+                        )
+                opened.extend(self._add(prepared))
                 self.store.confirm_events(CASES_CONSUMER, page[-1].seq)
             if self.policy.auto_acknowledge:
                 self._deliver(self.clock.now(), _Tally())
@@ -183,12 +190,22 @@ class Workflow:
 
         Returns the existing case when the feedback already has one.
         """
+        _required("by", by)
+        _required("reason", reason)
         feedback = self.store.get_feedback(feedback_id)
         customer = self.store.get_customer(feedback.customer_id)
+        channel = self.store.get_interaction(feedback.interaction_id).channel
         with self.store.transaction():
-            case = self._open(feedback, customer, reason=reason, by=by, priority=priority)
+            self._add(
+                [
+                    self._prepare(
+                        feedback, customer, channel, reason=reason, by=by, priority=priority
+                    )
+                ]
+            )
+        self._deliver(self.clock.now(), _Tally())
         self._on_change()
-        return case if case is not None else self.store.get_case(_case_id(feedback.id))
+        return self.store.get_case(_case_id(feedback.id))
 
     # -- the stages -----------------------------------------------------------------------------
 
@@ -725,33 +742,26 @@ class Workflow:
 
     # -- opening --------------------------------------------------------------------------------
 
-    def _open(
+    def _prepare(
         self,
         feedback: Feedback,
         customer: Customer,
+        channel: str,
         *,
         reason: str,
         by: str,
         priority: Any = None,
-    ) -> Case | None:
-        """Open the case of ``feedback`` inside the caller's transaction; None if it exists."""
-        case_id = _case_id(feedback.id)
-        try:
-            self.store.get_case(case_id)
-        except NotFoundError:
-            pass
-        else:
-            return None
-        interaction = self.store.get_interaction(feedback.interaction_id)
+    ) -> tuple[Case, Event, list[Timer]]:
+        """The new case of ``feedback``, routed and with its deadlines, its event and timers."""
         kind = feedback.kind or (feedback.analysis.kind if feedback.analysis else None)
         case = Case(
-            id=case_id,
+            id=_case_id(feedback.id),
             customer_id=customer.id,
             feedback_id=feedback.id,
             opened_at=feedback.created_at,
             priority=priority or self.policy.priority(feedback, customer),
             kind=kind,
-            channel=interaction.channel,
+            channel=channel,
             opened_because=reason,
         )
         case = self._routed(case, feedback=feedback, customer=customer)
@@ -776,18 +786,27 @@ class Workflow:
                 "resolve_due_at": _iso(case.resolve_due_at),
             },
         )
-        saved = self.store.save_case(case, [event])
-        self.store.schedule_timers(effects.timers)
-        if self.policy.auto_acknowledge:
-            saved = self._apply(
-                saved,
-                "acknowledge",
-                "system",
-                self._acknowledged(True),
-                self.clock.now(),
-                "case.acknowledged",
+        return case, event, effects.timers
+
+    def _add(self, prepared: Sequence[tuple[Case, Event, list[Timer]]]) -> list[Case]:
+        """Store prepared new cases inside the caller's transaction; acknowledge if the policy
+        says so. Cases that exist already are left alone."""
+        if not prepared:
+            return []
+        added = self.store.add_cases(
+            [case for case, _, _ in prepared],
+            [event for _, event, _ in prepared],
+            [timer for _, _, timers in prepared for timer in timers],
+        )
+        if not self.policy.auto_acknowledge:
+            return added
+        now = self.clock.now()
+        return [
+            self._apply(
+                case, "acknowledge", "system", self._acknowledged(True), now, "case.acknowledged"
             )
-        return saved
+            for case in added
+        ]
 
     def _routed(
         self,
@@ -803,13 +822,12 @@ class Workflow:
             return case
         return attrs.evolve(case, owner=route.owner or case.owner, team=route.team or case.team)
 
-    def _feedback_and_customer(
-        self, feedback_id: str, item: Heard | None
-    ) -> tuple[Feedback, Customer]:
+    def _heard(self, feedback_id: str, item: Heard | None) -> tuple[Feedback, str]:
+        """The feedback and its channel: from ``item`` when given, else from the store."""
         if item is not None and item.feedback is not None:
-            return item.feedback, item.customer
+            return item.feedback, item.interaction.channel
         feedback = self.store.get_feedback(feedback_id)
-        return feedback, self.store.get_customer(feedback.customer_id)
+        return feedback, self.store.get_interaction(feedback.interaction_id).channel
 
     def _resume_waiting(self, case: Case, feedback: Feedback) -> None:
         if feedback.created_at < (case.waiting_since or feedback.created_at):
