@@ -15,12 +15,19 @@ from clientvoice.models import (
     CaseStage,
     ContactPoint,
     Customer,
+    Delivery,
+    DeliveryStatus,
     Event,
     FeedbackKind,
     Heard,
+    Message,
+    MessageKind,
     Priority,
+    Problem,
+    ProblemStatus,
     RecoveryGesture,
     Rejection,
+    Timer,
 )
 from clientvoice.stores.base import Store
 
@@ -60,6 +67,42 @@ def _events(item: Heard) -> list[Event]:
 
 def _case(case_id: str, customer_id: str, **fields: Any) -> Case:
     return Case(id=case_id, customer_id=customer_id, feedback_id=None, opened_at=T0, **fields)
+
+
+def _timer(timer_id: str, case_id: str, hours: int, *, kind: str = "resolve.breach") -> Timer:
+    return Timer(
+        id=timer_id,
+        case_id=case_id,
+        kind=kind,
+        due_at=T0 + timedelta(hours=hours),
+        data={"n": hours},
+    )
+
+
+def _message(message_id: str, minutes: int) -> Message:
+    return Message(
+        id=message_id,
+        customer_id="cust-1",
+        channel="email",
+        to="ana@example.com",
+        kind=MessageKind.ACKNOWLEDGEMENT,
+        language="es",
+        subject="Hemos recibido tu mensaje",
+        body="Hola, Ana:\n\nGracias.\n",
+        created_at=T0 + timedelta(minutes=minutes),
+        case_id=f"c{minutes + 1}",
+    )
+
+
+def _delivery(message_id: str, status: DeliveryStatus) -> Delivery:
+    return Delivery(
+        message_id=message_id,
+        channel="email",
+        status=status,
+        at=T0 + timedelta(hours=1),
+        external_id="<x@y>" if status is DeliveryStatus.SENT else None,
+        detail=None if status is DeliveryStatus.SENT else "mailbox full",
+    )
 
 
 class StoreContract:
@@ -289,6 +332,129 @@ class StoreContract:
                 store.add_events([Event(id="e1", type="case.opened", occurred_at=T0)])
         assert store.counts()["cases"] == 1
         assert store.counts()["events"] == 1
+
+    def test_new_cases_are_added_in_bulk_once_with_their_events_and_timers(
+        self, store: Store
+    ) -> None:
+        store.ingest([heard(1), heard(2)])
+        a, b = heard(1).customer.id, heard(2).customer.id
+        cases = [_case("c1", a), _case("c2", b)]
+        events = [
+            Event(id=f"e-{c.id}", type="case.opened", occurred_at=T0, case_id=c.id) for c in cases
+        ]
+        timers = [_timer("t1", "c1", 1), _timer("t2", "c2", 2)]
+        added = store.add_cases(cases, events, timers)
+        assert [(c.id, c.version) for c in added] == [("c1", 1), ("c2", 1)]
+        assert store.get_case("c2").version == 1
+        again = store.add_cases(
+            [_case("c1", a, priority=Priority.HIGH), _case("c3", a)],
+            [Event(id="e-c1-again", type="case.opened", occurred_at=T0, case_id="c1")],
+            [_timer("t3", "c1", 3)],
+        )
+        assert [c.id for c in again] == ["c3"]
+        assert store.get_case("c1").priority is Priority.NORMAL
+        assert [s.event.id for s in store.iter_events()] == ["e-c1", "e-c2"]
+        assert [t.id for t in store.iter_timers()] == ["t1", "t2"]
+
+    def test_cases_are_found_by_problem_and_by_waiting(self, store: Store) -> None:
+        store.ingest([heard(1)])
+        a = heard(1).customer.id
+        store.save_case(_case("c1", a, problem_id="p1"))
+        store.save_case(_case("c2", a, waiting_since=T0, stage=CaseStage.ACKNOWLEDGED))
+        store.save_case(_case("c3", a))
+        assert [c.id for c in store.iter_cases(problem_id="p1")] == ["c1"]
+        assert [c.id for c in store.iter_cases(waiting=True)] == ["c2"]
+        assert [c.id for c in store.iter_cases(waiting=False)] == ["c1", "c3"]
+        resumed = attrs.evolve(store.get_case("c2"), waiting_since=None)
+        store.save_case(resumed)
+        assert list(store.iter_cases(waiting=True)) == []
+
+    # -- problems -----------------------------------------------------------------------------
+
+    def test_problems_are_versioned_listed_and_filtered(self, store: Store) -> None:
+        problem = Problem(id="p1", title="Checkout crash", opened_at=T0, theme="checkout")
+        event = Event(id="e1", type="problem.opened", occurred_at=T0)
+        saved = store.save_problem(problem, [event])
+        assert saved.version == 1
+        assert store.get_problem("p1") == saved
+        assert [s.event.id for s in store.iter_events()] == ["e1"]
+        with pytest.raises(ConflictError):
+            store.save_problem(problem)
+        done = store.save_problem(attrs.evolve(saved, status=ProblemStatus.RESOLVED))
+        store.save_problem(Problem(id="p2", title="Late parcels", opened_at=T0))
+        assert [p.id for p in store.iter_problems()] == ["p1", "p2"]
+        assert [p.id for p in store.iter_problems(status=ProblemStatus.OPEN)] == ["p2"]
+        assert store.get_problem("p1") == done
+        assert store.counts()["problems"] == 2
+        with pytest.raises(NotFoundError):
+            store.get_problem("nope")
+
+    # -- timers -------------------------------------------------------------------------------
+
+    def test_due_timers_fire_once(self, store: Store) -> None:
+        store.schedule_timers([_timer("t2", "c1", 2), _timer("t1", "c1", 1), _timer("t9", "c2", 9)])
+        store.schedule_timers([_timer("t1", "c1", 1)])  # the same id again: stored once
+        due = store.due_timers(T0 + timedelta(hours=5))
+        assert [t.id for t in due] == ["t1", "t2"]
+        assert due[0].data == {"n": 1}
+        assert store.fire_timer("t1", T0) is True
+        assert store.fire_timer("t1", T0) is False  # another worker got there first
+        assert [t.id for t in store.due_timers(T0 + timedelta(hours=5))] == ["t2"]
+        store.schedule_timers([_timer("t1", "c1", 1)])  # a fired timer is never scheduled again
+        assert [t.id for t in store.iter_timers(case_id="c1")] == ["t2"]
+        assert store.due_timers(T0 + timedelta(hours=5), limit=0) == []
+
+    def test_cancelled_timers_never_fire(self, store: Store) -> None:
+        store.schedule_timers(
+            [
+                _timer("a", "c1", 1, kind="ack.warning"),
+                _timer("b", "c1", 2, kind="ack.breach"),
+                _timer("c", "c1", 3, kind="resolve.breach"),
+                _timer("d", "c2", 1),
+            ]
+        )
+        assert store.cancel_timers("c1", ["ack.warning", "ack.breach"]) == 2
+        assert [t.id for t in store.iter_timers(case_id="c1")] == ["c"]
+        assert store.fire_timer("a", T0) is False
+        assert store.cancel_timers("c1") == 1
+        assert store.cancel_timers("c1", []) == 0
+        assert [t.id for t in store.iter_timers()] == ["d"]
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def test_messages_are_queued_sent_retried_and_read_back(self, store: Store) -> None:
+        first, second = _message("m1", 0), _message("m2", 1)
+        store.queue_messages([second, first])
+        store.queue_messages([first])  # stored once
+        assert store.counts()["messages"] == 2
+        now = T0 + timedelta(hours=1)
+        assert [m.id for m in store.messages_to_send(now)] == ["m1", "m2"]
+        assert store.messages_to_send(now, limit=1) == [first]
+        store.record_delivery(_delivery("m1", DeliveryStatus.SENT))
+        failed = _delivery("m2", DeliveryStatus.FAILED)
+        store.record_delivery(failed, retry_at=now + timedelta(minutes=5))
+        assert store.messages_to_send(now) == []
+        assert [m.id for m in store.messages_to_send(now + timedelta(minutes=5))] == ["m2"]
+        stored = store.get_message("m2")
+        assert (stored.status, stored.attempts, stored.last_delivery) == (
+            DeliveryStatus.FAILED,
+            1,
+            failed,
+        )
+        assert store.get_message("m1").delivered
+        assert store.get_message("m1").message == first
+        store.record_delivery(_delivery("m2", DeliveryStatus.FAILED))  # no retry: finished
+        assert store.messages_to_send(now + timedelta(days=1)) == []
+        assert store.get_message("m2").attempts == 2
+        assert [m.message.id for m in store.iter_messages(customer_id="cust-1")] == ["m1", "m2"]
+        assert [m.message.id for m in store.iter_messages(case_id="c2")] == ["m2"]
+        assert [m.message.id for m in store.iter_messages(since=T0 + timedelta(minutes=1))] == [
+            "m2"
+        ]
+        with pytest.raises(NotFoundError):
+            store.record_delivery(_delivery("nope", DeliveryStatus.SENT))
+        with pytest.raises(NotFoundError):
+            store.get_message("nope")
 
     # -- events and the outbox ----------------------------------------------------------------
 
