@@ -44,7 +44,9 @@ def test_a_complaint_goes_through_every_stage_and_the_customer_is_told(listener,
     assert case.notes == ("caja aplastada",) and case.root_cause == "embalaje débil"
 
     due = START + timedelta(days=2)
-    case = listener.workflow.act(case.id, by="luis", plan="reenviar el pedido", owner="ana", due=due)
+    case = listener.workflow.act(
+        case.id, by="luis", plan="reenviar el pedido", owner="ana", due=due
+    )
     assert (case.stage, case.owner, case.acting_due_at) == (CaseStage.ACTING, "ana", due)
 
     gesture = RecoveryGesture(kind="discount", description="20 % en tu próximo pedido", cost=8.0)
@@ -231,3 +233,49 @@ def test_the_policy_is_configurable(mailbox, clock):
     with Listener(autoload=False, case_policy=CasePolicy.never()) as listener:
         listener.hear("web", complaint(follow_up_requested=True, channel="web"))
         assert list(listener.store.iter_cases()) == []
+
+
+def test_routing_rules_choose_the_team_first_match_wins_and_hooks_come_first(mailbox, clock):
+    from clientvoice import Route, RouteRule, RoutingRules, hookimpl
+
+    rules = RoutingRules(
+        [
+            RouteRule(team="vip-care", owner="marta", membership="club=gold"),
+            RouteRule(team="atencion-es", language="es", kind="complaint"),
+        ]
+    )
+    with Listener(plugins=[mailbox, rules], autoload=False, clock=clock) as listener:
+        gold = complaint(1)
+        gold["customer"]["memberships"] = {"club": "gold"}
+        listener.hear("email", gold)
+        listener.hear("email", complaint(2))
+        english = complaint(3)
+        english["customer"]["language"] = "en"
+        listener.hear("email", english)
+        teams = {c.customer_id: (c.team, c.owner) for c in listener.store.iter_cases()}
+        by_n = {
+            n: teams[listener.store.find_customer("email", f"c{n}@example.com").id]
+            for n in (1, 2, 3)
+        }
+        assert by_n == {
+            1: ("vip-care", "marta"),
+            2: ("atencion-es", None),
+            3: ("customer-care", None),  # no rule matched: the built-in default
+        }
+
+    class Host:
+        @hookimpl
+        def clientvoice_route_case(self, case):
+            return Route(team="night-shift", reason="host decides first")
+
+    with Listener(plugins=[mailbox, rules, Host()], autoload=False, clock=clock) as listener:
+        listener.hear("email", complaint(4))
+        (case,) = listener.store.iter_cases()
+        assert case.team == "night-shift"
+
+
+def test_a_route_rule_needs_a_destination():
+    from clientvoice import RouteRule
+
+    with pytest.raises(ValidationError, match="team"):
+        RouteRule(kind="complaint")

@@ -30,7 +30,9 @@ def month(tmp_path_factory):
     folder = tmp_path_factory.mktemp("month")
     clock = ManualClock(START)
     listener = Listener(
-        SQLiteStore(folder / "month.db"), plugins=[Outbox(folder / "out")], autoload=False,
+        SQLiteStore(folder / "month.db"),
+        plugins=[Outbox(folder / "out")],
+        autoload=False,
         clock=clock,
     )
     report = simulate(listener, days=30, records=600, seed=11)
@@ -84,8 +86,11 @@ def test_every_deadline_missed_without_a_pause_was_reported(month):
         for deadline in ("acknowledge", "resolve"):
             due = datetime.fromisoformat(event.data[f"{deadline}_due_at"])
             met = next(
-                (e.occurred_at for e in events
-                 if e.case_id == event.case_id and e.type == MET_BY[deadline]),
+                (
+                    e.occurred_at
+                    for e in events
+                    if e.case_id == event.case_id and e.type == MET_BY[deadline]
+                ),
                 None,
             )
             missed = (met is None and due <= report.end) or (met is not None and met > due)

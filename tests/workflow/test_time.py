@@ -129,13 +129,18 @@ def test_waiting_on_the_customer_pauses_the_clocks(listener, clock):
     # and the deadline moves by the business time spent waiting (16 h).
     clock.set(datetime(2026, 3, 4, 10, 0, tzinfo=UTC))
     reply = complaint(
-        1, external_id="m1-reply", text="Adjunto la foto.", kind="other",
+        1,
+        external_id="m1-reply",
+        text="Adjunto la foto.",
+        kind="other",
         occurred_at="2026-03-04T10:00:00+00:00",
     )
     listener.hear("email", reply)
     case = listener.store.get_case(case.id)
     assert not case.is_waiting
-    assert case.resolve_due_at == datetime(2026, 3, 5, 17, 0, tzinfo=UTC)  # 15 h left from Wed 10:00
+    assert case.resolve_due_at == datetime(
+        2026, 3, 5, 17, 0, tzinfo=UTC
+    )  # 15 h left from Wed 10:00
     resumed = [e.event for e in listener.store.iter_events() if e.event.type == "case.resumed"]
     assert resumed[0].reason == "the customer replied"
     assert resumed[0].data["paused_business_seconds"] == 16 * 3600
@@ -159,8 +164,11 @@ def test_resolution_starts_the_inform_clock_and_informing_stops_it(listener, mai
     assert case.stage is CaseStage.RESOLVED
     assert case.inform_due_at == datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
     # The failed message is retried by tick, with growing delays; once it goes out, informed.
-    (failed,) = [m for m in listener.store.iter_messages(case_id=case.id) if m.attempts == 1
-                 and m.status is DeliveryStatus.FAILED]
+    (failed,) = [
+        m
+        for m in listener.store.iter_messages(case_id=case.id)
+        if m.attempts == 1 and m.status is DeliveryStatus.FAILED
+    ]
     assert failed.next_attempt_at == START + timedelta(minutes=5)
     mailbox.status = DeliveryStatus.SENT
     report = listener.tick(START + timedelta(minutes=5))
@@ -222,8 +230,13 @@ def test_urgent_cases_get_the_urgent_promise(listener):
     listener.hear("email", complaint())
     (case,) = listener.store.iter_cases()
     assert case.priority is Priority.NORMAL
-    with Listener(listener.store, plugins=[Urgent()], autoload=False, clock=listener.clock,
-                  service_levels=levels()) as other:
+    with Listener(
+        listener.store,
+        plugins=[Urgent()],
+        autoload=False,
+        clock=listener.clock,
+        service_levels=levels(),
+    ) as other:
         other.hear("email", complaint(2))
         urgent = next(c for c in other.store.iter_cases() if c.id != case.id)
         assert urgent.priority is Priority.URGENT

@@ -13,7 +13,7 @@ from __future__ import annotations
 from clientvoice.workflow.calendar import BusinessCalendar
 from clientvoice.workflow.engine import ProblemResolution, TickReport, Workflow
 from clientvoice.workflow.policy import CasePolicy
-from clientvoice.workflow.routing import DEFAULT_TEAMS
+from clientvoice.workflow.routing import DEFAULT_TEAMS, RouteRule, RoutingRules
 from clientvoice.workflow.sla import (
     Escalation,
     ServiceLevel,
@@ -28,6 +28,8 @@ __all__ = [
     "CasePolicy",
     "Escalation",
     "ProblemResolution",
+    "RouteRule",
+    "RoutingRules",
     "SLARule",
     "ServiceLevel",
     "ServiceLevels",
