@@ -19,6 +19,8 @@ independent: each has its own plugins, so tests and multi-tenant applications ne
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
@@ -179,9 +181,11 @@ class Listener:
         :raises ValidationError: if the payload is not acceptable; nothing is stored.
         """
         parser = self.channels[channel]
+        now = self.clock.now()
         if isinstance(parser, SignedChannel):
-            parser.verify(headers or {}, _raw_body(payload))
-        items = [self._understand(item) for item in parser.parse(payload, now=self.clock.now())]
+            parser.verify(headers or {}, _raw_body(payload), **_named(parser.verify, now=now))
+        options = _named(parser.parse, headers=headers, default_timezone=self.default_timezone)
+        items = [self._understand(item) for item in parser.parse(payload, now=now, **options)]
         result = self.store.ingest(
             [self._with_external_id(item) for item in items], events_for=self._events_for
         )
@@ -366,7 +370,9 @@ class Listener:
             if analyze:
                 item = self._understand(item)
             return (self._with_external_id(item),)
-        items = parser.parse(record, now=now)
+        items = parser.parse(
+            record, now=now, **_named(parser.parse, default_timezone=self.default_timezone)
+        )
         if analyze:
             items = [self._understand(item) for item in items]
         return [self._with_external_id(item) for item in items]
@@ -490,6 +496,29 @@ def _describe(value: Any) -> str:
 
 def _by_feedback(items: Sequence[Heard]) -> dict[str, Heard]:
     return {item.feedback.id: item for item in items if item.feedback is not None}
+
+
+def _named(method: Callable[..., Any], **optional: Any) -> dict[str, Any]:
+    """The optional keyword arguments (those not None) that ``method`` names.
+
+    Channel methods opt in to what the listener knows (``now`` for ``verify``; ``headers`` and
+    ``default_timezone`` for ``parse``) by naming the argument, as hook implementations do.
+    """
+    names = _keywords(getattr(method, "__func__", method))
+    return {key: value for key, value in optional.items() if value is not None and key in names}
+
+
+@functools.lru_cache(maxsize=512)
+def _keywords(function: Callable[..., Any]) -> frozenset[str]:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return frozenset()
+    return frozenset(
+        parameter.name
+        for parameter in parameters
+        if parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+    )
 
 
 def _raw_body(payload: Any) -> bytes:

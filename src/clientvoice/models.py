@@ -407,7 +407,10 @@ def _check_json(path: str, value: Any, depth: int) -> None:
 
 def _frozenset_of_str(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
-        return frozenset(value)
+        try:
+            return frozenset(value)
+        except TypeError:  # an unhashable item: the validator names the field
+            return value
     return value  # the validator rejects it with the field's name
 
 

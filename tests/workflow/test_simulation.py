@@ -42,7 +42,7 @@ def month(tmp_path_factory):
 
 
 def test_the_month_ran_with_breaches_and_closed_loops(month):
-    listener, report, events, folder = month
+    _listener, report, _events, folder = month
     assert report.feedback == 600
     assert report.cases_opened > 100
     assert report.cases_closed > report.cases_opened // 2
@@ -53,7 +53,7 @@ def test_the_month_ran_with_breaches_and_closed_loops(month):
 
 
 def test_every_breach_is_recorded_once_at_its_deadline_and_escalates_once(month):
-    listener, _, events, _ = month
+    _listener, _, events, _ = month
     breaches = defaultdict(list)
     escalations = defaultdict(list)
     for event in events:
@@ -76,7 +76,7 @@ def test_every_breach_is_recorded_once_at_its_deadline_and_escalates_once(month)
 
 
 def test_every_deadline_missed_without_a_pause_was_reported(month):
-    listener, report, events, _ = month
+    _listener, report, events, _ = month
     paused = {e.case_id for e in events if e.type == "case.waiting"}
     reported = {(e.case_id, e.data["deadline"]) for e in events if e.type == "sla.breached"}
     checked = 0

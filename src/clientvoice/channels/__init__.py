@@ -5,7 +5,9 @@ that can answer the customer also has ``send`` (:class:`ReplyingChannel`), and a
 source signs its requests also has ``verify`` (:class:`SignedChannel`), which
 :meth:`clientvoice.Listener.hear` calls with the request's headers and raw body before ``parse``.
 Built-in channels register through the same ``clientvoice_register_channels`` hook as third-party
-ones.
+ones: web forms and webhooks (:mod:`~clientvoice.channels.webhook`), e-mail
+(:mod:`~clientvoice.channels.mail`), chat transcripts and phone notes
+(:mod:`~clientvoice.channels.transcripts`), plain records (:mod:`~clientvoice.channels.records`).
 """
 
 from __future__ import annotations
@@ -14,17 +16,36 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from clientvoice.channels.mail import EmailChannel, SmtpSettings, read_email
 from clientvoice.channels.records import RecordChannel, parse_record
 from clientvoice.channels.standard import STANDARD_CHANNELS
+from clientvoice.channels.transcripts import TranscriptChannel, read_transcript
+from clientvoice.channels.webhook import (
+    SignedWebhookChannel,
+    WebhookChannel,
+    new_webhook_secret,
+    sign_webhook,
+    verify_webhook,
+)
 from clientvoice.models import Delivery, Heard, Message
 
 __all__ = [
     "STANDARD_CHANNELS",
     "Channel",
+    "EmailChannel",
     "RecordChannel",
     "ReplyingChannel",
     "SignedChannel",
+    "SignedWebhookChannel",
+    "SmtpSettings",
+    "TranscriptChannel",
+    "WebhookChannel",
+    "new_webhook_secret",
     "parse_record",
+    "read_email",
+    "read_transcript",
+    "sign_webhook",
+    "verify_webhook",
 ]
 
 

@@ -44,7 +44,7 @@ FORMATS = ("csv", "jsonl")
 MAX_LINE_BYTES = 1_000_000
 """Longer lines are rejected unread: no single piece of feedback is a megabyte."""
 
-_INTEGER = re.compile(r"^\s*[0-9]+\s*$")
+_INTEGER = re.compile(r"^\s*[0-9]+\s*$", re.ASCII)
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "si", "sí", "s", "verdadero"})
 _FALSE = frozenset({"false", "no", "n", "0", "falso"})
 
