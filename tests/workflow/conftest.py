@@ -13,8 +13,8 @@ from clientvoice import (
     DeliveryStatus,
     Listener,
     ManualClock,
-    Message,
     MemoryStore,
+    Message,
     SQLiteStore,
     hookimpl,
 )
