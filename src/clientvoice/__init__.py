@@ -23,6 +23,7 @@ from clientvoice.channels import (
     verify_webhook,
 )
 from clientvoice.channels.files import SourceRecord, read_records
+from clientvoice.channels.outbox import OutboxChannel
 from clientvoice.clock import Clock, ManualClock, SystemClock
 from clientvoice.errors import (
     ClientVoiceError,
@@ -71,6 +72,7 @@ from clientvoice.models import (
     Urgency,
 )
 from clientvoice.plugins import PluginInfo
+from clientvoice.simulation import SimulationReport, Team, simulate
 from clientvoice.stores import (
     IngestResult,
     MemoryStore,
@@ -133,6 +135,7 @@ __all__ = [
     "MessageTemplate",
     "MissingExtraError",
     "NotFoundError",
+    "OutboxChannel",
     "PluginError",
     "PluginInfo",
     "Priority",
@@ -155,6 +158,7 @@ __all__ = [
     "SignatureError",
     "SignedChannel",
     "SignedWebhookChannel",
+    "SimulationReport",
     "SmtpSettings",
     "SourceRecord",
     "Store",
@@ -163,6 +167,7 @@ __all__ = [
     "StoredMessage",
     "SurveyBackend",
     "SystemClock",
+    "Team",
     "TemplateError",
     "TickReport",
     "Timer",
@@ -181,5 +186,6 @@ __all__ = [
     "open_store",
     "read_records",
     "sign_webhook",
+    "simulate",
     "verify_webhook",
 ]

@@ -144,8 +144,8 @@ def clientvoice_message_template(kind: MessageKind, language: str) -> MessageTem
     :param kind: the :class:`~clientvoice.MessageKind` being composed.
     :param language: a base language code, lowercase (``"es"``, ``"en"``, ``"pt"``).
     :return: a :class:`~clientvoice.MessageTemplate`, or None to let the next plugin answer. Its
-        placeholders must be among those the workflow fills for that kind (see the messages
-        reference); an unknown one makes composing fail with
+        placeholders must be among those the workflow fills for that kind (listed with
+        this hook in the hooks reference); an unknown one makes composing fail with
         :class:`~clientvoice.TemplateError`, so a customer never gets a blank.
     """
 

@@ -241,3 +241,39 @@ def test_urgent_cases_get_the_urgent_promise(listener):
         urgent = next(c for c in other.store.iter_cases() if c.id != case.id)
         assert urgent.priority is Priority.URGENT
         assert urgent.resolve_due_at == datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+
+
+def test_a_late_tick_still_escalates_at_each_instant_and_stops_at_the_top(listener):
+    listener.hear("email", complaint())
+    (case,) = listener.store.iter_cases()
+    # Nobody ticks until Wednesday: the breach (Mon 11:00) and the repeat 8 business hours
+    # later (Tue 11:00) both happen in this one tick, each at its own instant.
+    report = listener.tick(datetime(2026, 3, 4, 15, 0, tzinfo=UTC))
+    escalated = [
+        e
+        for e in report.events
+        if e.type == "case.escalated" and e.data["deadline"] == "acknowledge"
+    ]
+    assert [(e.occurred_at, e.data["to"]) for e in escalated] == [
+        (datetime(2026, 3, 2, 11, 0, tzinfo=UTC), "team lead"),
+        (datetime(2026, 3, 3, 11, 0, tzinfo=UTC), "manager"),
+    ]
+    assert listener.store.get_case(case.id).escalation_level >= 2
+    later = listener.tick(datetime(2026, 3, 20, 15, 0, tzinfo=UTC))
+    assert all(e.data.get("to") in ("team lead", "manager") for e in later.events)
+    assert listener.store.get_case(case.id).escalation_level <= 3
+
+
+def test_without_promises_the_acknowledgement_says_as_soon_as_we_can(mailbox, clock):
+    no_promises = ServiceLevels(default=ServiceLevel(None, None, None))
+    with Listener(
+        plugins=[mailbox], autoload=False, clock=clock, service_levels=no_promises
+    ) as lis:
+        record = complaint()
+        record["customer"]["language"] = "en"
+        lis.hear("email", record)
+        (case,) = lis.store.iter_cases()
+        assert case.acknowledge_due_at is None
+        assert list(lis.store.iter_timers()) == []
+        lis.workflow.acknowledge(case.id, by="l")
+        assert "as soon as we can" in mailbox.sent[-1].body

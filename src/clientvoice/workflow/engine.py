@@ -117,6 +117,8 @@ class Workflow:
     :param policy: which feedback opens a case, and priorities.
     :param service_levels: the promises per case.
     :param sender: how messages are signed (``"The Acme customer care team"``).
+    :param on_change: called after every committed change (the listener hands new events to
+        the ``clientvoice_on_event`` hooks there).
     """
 
     def __init__(
@@ -333,7 +335,8 @@ class Workflow:
         """The no-action path: nothing to fix (praise, a duplicate); thank the customer.
 
         The case is resolved with ``reason`` and a thank-you message is sent; it closes as soon
-        as that message is delivered.
+        as that message is delivered. No follow-up survey is asked for: there was nothing to
+        follow up.
         """
         _required("reason", reason)
 
@@ -555,9 +558,7 @@ class Workflow:
             if not timers:
                 break
             with self.store.transaction():
-                for timer in timers:
-                    if self.store.fire_timer(timer.id, at):
-                        self._fire(timer, at, tally)
+                self._fire_in_order(timers, at, tally)
         self._deliver(at, tally)
         self._on_change()
         return TickReport(
@@ -616,11 +617,10 @@ class Workflow:
         runs.
         """
         overdue = [t for t in self.store.iter_timers(case_id=case.id) if t.due_at <= now]
-        if overdue:
-            for timer in overdue:
-                if self.store.fire_timer(timer.id, now):
-                    self._fire(timer, now, _Tally())
-            case = self.store.get_case(case.id)
+        while overdue:
+            self._fire_in_order(overdue, now, _Tally())
+            overdue = [t for t in self.store.iter_timers(case_id=case.id) if t.due_at <= now]
+        case = self.store.get_case(case.id)
         check_move(case, move)
         customer = self.store.get_customer(case.customer_id)
         effects = _Effects(customer=customer, event_type=event_type or f"case.{move}")
@@ -855,17 +855,34 @@ class Workflow:
 
     # -- timers ---------------------------------------------------------------------------------
 
-    def _fire(self, timer: Timer, now: datetime, tally: _Tally) -> None:
+    def _fire_in_order(self, timers: Sequence[Timer], now: datetime, tally: _Tally) -> None:
+        """Fire ``timers`` (earliest first) until one schedules a timer due before the next.
+
+        The caller fetches due timers again, so the new one fires in its place in time: a late
+        tick replays what happened in the order it happened.
+        """
+        for index, timer in enumerate(timers):
+            if not self.store.fire_timer(timer.id, now):
+                continue
+            scheduled = self._fire(timer, now, tally)
+            following = timers[index + 1] if index + 1 < len(timers) else None
+            if scheduled is not None and scheduled <= now and (
+                following is None or scheduled < following.due_at
+            ):
+                return
+
+    def _fire(self, timer: Timer, now: datetime, tally: _Tally) -> datetime | None:
+        """Do a timer's work; returns when a timer it scheduled falls due, if it did."""
         try:
             case = self.store.get_case(timer.case_id)
         except NotFoundError:
-            return
+            return None
         deadline, _, what = timer.kind.partition(".")
         if timer.kind == "follow_up":
             self._follow_up(case, timer, tally)
-            return
+            return None
         if deadline not in DEADLINES or not _unmet(case, deadline) or case.is_waiting:
-            return
+            return None
         customer = self.store.get_customer(case.customer_id)
         level = self.service_levels.for_case(case, customer)
         due = getattr(case, f"{deadline}_due_at")
@@ -873,10 +890,12 @@ class Workflow:
         if what == "warning":
             tally.warnings += 1
             self._timer_events(timer, case, tally, [("sla.warning", base)])
-            return
+            return None
+        if what == "escalation" and case.escalation_level >= len(level.escalation.levels):
+            return None  # the top of the chain already knows
         if what == "breach":
             if deadline in case.breaches:
-                return
+                return None
             tally.breaches += 1
             case = attrs.evolve(case, breaches=(*case.breaches, deadline))
         case, escalated_to = self._escalated(case, level)
@@ -899,8 +918,10 @@ class Workflow:
         )
         repeat = level.escalation.repeat_after
         if repeat is not None and saved.escalation_level < len(level.escalation.levels):
-            next_at = level.calendar.add(now, repeat)
+            next_at = level.calendar.add(timer.due_at, repeat)  # from the instant, not the tick
             self.store.schedule_timers([_timer(case.id, f"{deadline}.escalation", next_at)])
+            return next_at
+        return None
 
     def _escalated(self, case: Case, level: ServiceLevel) -> tuple[Case, str]:
         new_level = case.escalation_level + 1
@@ -986,11 +1007,16 @@ class Workflow:
     ) -> dict[str, str]:
         language = customer.language.split("-")[0].lower()
         spanish = language == "es"
+        name = (customer.preferred_name or customer.name or "").strip()
         values = {"reference": case.id, "sender": self.sender, **extra}
+        if name:
+            values["name"] = name
         if kind is MessageKind.ACKNOWLEDGEMENT:
             due = case.resolve_due_at or case.acknowledge_due_at
             if due is not None:
                 values["respond_by"] = format_when(due, customer, language)
+            else:
+                values["respond_by"] = "lo antes posible" if spanish else "as soon as we can"
             team = case.team or ""
             values["team_line"] = (
                 (

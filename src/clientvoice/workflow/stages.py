@@ -52,12 +52,18 @@ MOVES: MappingProxyType[str, frozenset[CaseStage]] = MappingProxyType(
 """For each move of the workflow, the stages from which it is allowed."""
 
 
+_SAID_AS = {"close_unreachable": "close(unreachable=...)", "resolve_with_problem": None}
+"""How moves the workflow makes internally are named to users (None: not named at all)."""
+
+
 def allowed_moves(stage: CaseStage) -> tuple[str, ...]:
-    """The moves a case in ``stage`` may make, in a stable order."""
-    return tuple(move for move, stages in MOVES.items() if stage in stages)
+    """The moves a case in ``stage`` may make, named as :class:`~clientvoice.Workflow` methods."""
+    named = (_SAID_AS.get(move, move) for move, stages in MOVES.items() if stage in stages)
+    return tuple(move for move in named if move is not None)
 
 
 def check_move(case: Case, move: str) -> None:
     """Raise :class:`~clientvoice.TransitionError` unless ``case`` may make ``move`` now."""
     if case.stage not in MOVES[move]:
-        raise TransitionError(case.id, case.stage.value, move, allowed_moves(case.stage))
+        said = _SAID_AS.get(move, move) or "resolve"
+        raise TransitionError(case.id, case.stage.value, said, allowed_moves(case.stage))
