@@ -866,8 +866,10 @@ class Workflow:
                 continue
             scheduled = self._fire(timer, now, tally)
             following = timers[index + 1] if index + 1 < len(timers) else None
-            if scheduled is not None and scheduled <= now and (
-                following is None or scheduled < following.due_at
+            if (
+                scheduled is not None
+                and scheduled <= now
+                and (following is None or scheduled < following.due_at)
             ):
                 return
 
