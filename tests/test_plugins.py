@@ -11,6 +11,7 @@ import clientvoice
 from clientvoice import (
     Analysis,
     Case,
+    CasePolicy,
     Customer,
     Heard,
     Listener,
@@ -182,7 +183,11 @@ class GoldMembers:
 
 
 def test_analyzers_run_in_order_and_their_answers_merge(caplog):
-    with Listener(plugins=[AnalyzerPlugin(), GoldMembers()], autoload=False) as listener:
+    with Listener(
+        plugins=[AnalyzerPlugin(), GoldMembers()],
+        autoload=False,
+        blocked=["clientvoice.analysis.builtin"],  # only the analyzers under test
+    ) as listener:
         gold = {**RECORD, "customer": {**RECORD["customer"], "memberships": {"loyalty": "gold"}}}
         (item,) = listener.hear("web", gold)
         feedback = listener.store.get_feedback(item.feedback.id)
@@ -243,7 +248,9 @@ def test_events_are_delivered_after_commit_at_least_once(tmp_path):
     records = [{**RECORD, "external_id": f"w{n}", "channel": "web"} for n in range(5)]
     first = clientvoice.channels.parse_record(records[2])
     recorder = Recorder(fail_on=first.feedback.id)
-    with Listener.open(url, plugins=[recorder], autoload=False) as listener:
+    with Listener.open(
+        url, plugins=[recorder], autoload=False, case_policy=CasePolicy.never()
+    ) as listener:
         with pytest.raises(ConnectionError):
             listener.ingest(records)
         # Everything was stored (the failure happened after commit) ...

@@ -6,7 +6,14 @@ Everything documented is importable from here; submodules are reachable but not 
 from __future__ import annotations
 
 from clientvoice._version import __version__
-from clientvoice.analysis import Analyzer
+from clientvoice.analysis import (
+    Analyzer,
+    TextAnalysis,
+    Theme,
+    analyze,
+    detect_language,
+    find_themes,
+)
 from clientvoice.channels import (
     STANDARD_CHANNELS,
     Channel,
@@ -169,6 +176,8 @@ __all__ = [
     "SystemClock",
     "Team",
     "TemplateError",
+    "TextAnalysis",
+    "Theme",
     "TickReport",
     "Timer",
     "TranscriptChannel",
@@ -179,7 +188,10 @@ __all__ = [
     "WebhookChannel",
     "Workflow",
     "__version__",
+    "analyze",
     "default_service_levels",
+    "detect_language",
+    "find_themes",
     "hookimpl",
     "hookspec",
     "new_webhook_secret",

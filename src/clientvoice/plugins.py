@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "clientvoice.analysis.builtin",
     "clientvoice.channels.standard",
     "clientvoice.messages.builtin",
     "clientvoice.workflow.routing",

@@ -93,5 +93,8 @@ def test_processes_ingesting_the_same_file_at_once_store_each_record_once(tmp_pa
     assert all(rejected == 0 for _, _, rejected in results)
     with SQLiteStore(tmp_path / "shared.db") as store:
         counts = store.counts()
-    assert counts["interactions"] == counts["feedback"] == counts["events"] == 3000
+        received = sum(1 for e in store.iter_events() if e.event.type == "feedback.received")
+        opened = sum(1 for e in store.iter_events() if e.event.type == "case.opened")
+    assert counts["interactions"] == counts["feedback"] == received == 3000
+    assert opened == counts["cases"]  # each case opened once, whichever process saw it
     assert counts["customers"] == 300

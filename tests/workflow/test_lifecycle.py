@@ -207,7 +207,7 @@ def test_moves_require_who_and_words(listener):
         (complaint(kind="question", nps=4), "NPS answer 4"),
         (complaint(kind="question", csat=1), "CSAT answer 1"),
         (complaint(kind="question", ces=2), "CES answer 2"),
-        (complaint(kind="question"), None),
+        (complaint(kind="question", text="¿A qué hora abre la tienda el sábado?"), None),
         (complaint(kind="praise", nps=10), None),
     ],
 )
@@ -222,10 +222,12 @@ def test_the_default_policy_opens_cases_for_what_needs_action(listener, record, 
 
 
 def test_the_policy_is_configurable(mailbox, clock):
-    policy = CasePolicy(kinds={"question"}, nps_at_most=None, auto_acknowledge=True)
+    policy = CasePolicy(
+        kinds={"question"}, nps_at_most=None, negative_sentiment=False, auto_acknowledge=True
+    )
     with Listener(plugins=[mailbox], autoload=False, clock=clock, case_policy=policy) as listener:
         listener.hear("email", complaint(1, kind="question"))
-        listener.hear("email", complaint(2, kind="praise", nps=2))
+        listener.hear("email", complaint(2, kind="praise", nps=2, text="Todo perfecto, gracias."))
         (case,) = listener.store.iter_cases()
         assert case.kind.value == "question"
         assert case.stage is CaseStage.ACKNOWLEDGED  # acknowledged automatically

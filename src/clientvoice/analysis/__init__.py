@@ -4,15 +4,22 @@ An analyzer is a plugin object with a ``name`` and an ``analyze`` method, regist
 ``clientvoice_register_analyzers`` hook. Every registered analyzer runs on every piece of feedback
 as it is ingested; their answers are merged field by field (see
 :meth:`clientvoice.Analysis.merged`).
+
+The built-in analyzer (``clientvoice.analysis.builtin``) understands Spanish and English with
+word lists shipped in the package. Its parts are usable on their own: :func:`analyze` reads one
+text, :func:`find_themes` groups many, :func:`detect_language` tells the language.
 """
 
 from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from clientvoice.analysis.language import detect_language
+from clientvoice.analysis.text import TextAnalysis, analyze
+from clientvoice.analysis.themes import Theme, find_themes
 from clientvoice.models import Analysis, Customer, Feedback
 
-__all__ = ["Analyzer"]
+__all__ = ["Analyzer", "TextAnalysis", "Theme", "analyze", "detect_language", "find_themes"]
 
 
 @runtime_checkable

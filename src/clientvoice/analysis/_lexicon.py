@@ -1,0 +1,378 @@
+"""The shipped word lists, loaded once and compiled into one lookup table per language.
+
+Everything the analyzer knows about words lives in ``analysis/data/`` as plain TSV files (see
+each file's header). This module reads them the first time a language is analysed, never at
+import, so importing clientvoice stays cheap, and turns them into :class:`Word` records: one
+per token, holding every role the token plays (a valence, a negator, a booster, the first word of
+phrases and cues). Tokens not listed are resolved once through stems and inflections and then
+remembered, so analysing a text costs one dictionary lookup per token.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["CUE_CATEGORIES", "DATA", "Cue", "Lexicon", "Phrase", "Word", "lexicon", "normalize"]
+
+DATA = Path(__file__).resolve().parent / "data"
+"""The folder of the shipped word lists."""
+
+CUE_CATEGORIES = (
+    "complaint",
+    "suggestion",
+    "request",
+    "question",
+    "praise",
+    "follow_up",
+    "risk:cancellation",
+    "risk:legal",
+    "risk:safety",
+    "risk:repeat_contact",
+    "risk:fraud",
+    "risk:public_exposure",
+)
+"""The cue categories a ``<language>_cues.tsv`` file may use, besides the grammar ones."""
+
+_GRAMMAR = ("negator", "booster", "contrast", "concession")
+_NEGATION_FACTOR = -0.74  # a negated word keeps about three quarters of its strength, reversed
+_CACHE_LIMIT = 200_000  # distinct unknown tokens remembered per language
+
+# Accents off (the lists are written without them), except the tilde of ñ; typographic quotes
+# become plain apostrophes so "don’t" is "don't".
+_STRIP = str.maketrans(
+    {
+        **dict(zip("áéíóúàèìòùâêîôûäëïöüÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜ", "aeiou" * 8, strict=True)),
+        "’": "'",
+        "‘": "'",
+        "´": "'",
+        "`": "'",
+        "\u00a0": " ",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """``text`` lowercased, without accents (ñ kept) and with plain apostrophes."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return lowered.translate(_STRIP)
+
+
+class Phrase:
+    """A sentiment phrase of several words, attached to its first word."""
+
+    __slots__ = ("negated", "rest", "text", "valence")
+
+    def __init__(self, rest: tuple[str, ...], valence: float, negated: float | None) -> None:
+        self.rest = rest
+        self.valence = valence
+        self.negated = negated
+        self.text = ""
+
+
+class Cue:
+    """A cue phrase (one or more words) that signals a category, attached to its first word."""
+
+    __slots__ = ("category", "rest", "text", "weight")
+
+    def __init__(self, rest: tuple[str, ...], category: str, weight: float, text: str) -> None:
+        self.rest = rest
+        self.category = category
+        self.weight = weight
+        self.text = text
+
+
+class Word:
+    """Everything one token means in one language. Unused roles keep their neutral value."""
+
+    __slots__ = (
+        "active",
+        "alone",
+        "boost",
+        "concession",
+        "content",
+        "contrast",
+        "cues",
+        "negated",
+        "negator",
+        "phrases",
+        "valence",
+    )
+
+    def __init__(self) -> None:
+        self.valence: float | None = None
+        """Sentiment on -4..+4, or None for a word that carries none."""
+        self.negated: float | None = None
+        """The valence when negated, when it is not simply reversed and weakened."""
+        self.negator = False
+        self.boost = 0.0
+        self.contrast = False
+        self.concession = False
+        self.content = True
+        """Whether the word can be part of a key phrase (not a function word)."""
+        self.phrases: tuple[Phrase, ...] = ()
+        self.cues: tuple[Cue, ...] = ()
+        self.alone: float | None = None
+        """The valence of a negator or booster that modifies nothing ("no!", "damn")."""
+        self.active = False
+        """Whether the word plays any role (set by :meth:`finish`)."""
+
+    def finish(self) -> Word:
+        """Record whether the word plays a role, so the hot loop skips it in one test."""
+        self.active = not self.plain
+        return self
+
+    @property
+    def plain(self) -> bool:
+        """Whether the word plays no role at all."""
+        return (
+            self.valence is None
+            and not self.negator
+            and not self.boost
+            and not self.contrast
+            and not self.concession
+            and not self.phrases
+            and not self.cues
+        )
+
+
+class Lexicon:
+    """The compiled word lists of one language.
+
+    ``words`` maps every normalized token seen so far to its :class:`Word` (None when the token
+    means nothing); :meth:`word` fills it for tokens not listed in the files.
+    """
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.words: dict[str, Word | None] = {}
+        self.stems: dict[str, tuple[float, float | None]] = {}
+        self.cue_stems: dict[str, list[Cue]] = {}
+        self.stopwords: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+        self._load()
+
+    # ---------------------------------------------------------------- lookups (the hot path)
+
+    def word(self, token: str) -> Word | None:
+        """The meaning of a normalized token, resolving and remembering unknown ones."""
+        try:
+            return self.words[token]
+        except KeyError:
+            pass
+        found = self._resolve(token)
+        if len(self.words) < _CACHE_LIMIT:
+            self.words[token] = found
+        return found
+
+    def negate(self, word: Word | Phrase) -> float:
+        """The valence of ``word`` when negated."""
+        if word.negated is not None:
+            return word.negated
+        assert word.valence is not None
+        return word.valence * _NEGATION_FACTOR
+
+    # ---------------------------------------------------------------- loading
+
+    def _load(self) -> None:
+        exact: dict[str, Word] = {}
+        phrases: dict[str, list[Phrase]] = {}
+        cues: dict[str, list[Cue]] = {}
+
+        def entry(token: str) -> Word:
+            found = exact.get(token)
+            if found is None:
+                found = exact[token] = Word()
+            return found
+
+        def put_valence(key: str, valence: float, negated: float | None) -> None:
+            words = key.split()
+            if len(words) > 1:
+                phrase = Phrase(tuple(words[1:]), valence, negated)
+                phrase.text = key
+                phrases.setdefault(words[0], []).append(phrase)
+            elif key.endswith("*") and key[:-1].isalpha():
+                self.stems[key[:-1]] = (valence, negated)
+            else:
+                for form in _forms(key, self.language):
+                    if form != key and form in exact and exact[form].valence is not None:
+                        continue  # an explicit entry for the form wins over an inflection
+                    word = entry(form)
+                    word.valence, word.negated = valence, negated
+
+        for key, valence, negated in _valences(self.language):
+            put_valence(key, valence, negated)
+        for key, valence in _read_pairs(DATA / "emoji.tsv"):
+            entry(key).valence = valence
+
+        for category, key, weight in _cues(self.language):
+            words = key.split()
+            if category in _GRAMMAR:
+                if len(words) > 1:  # "kind of", "sin embargo": a phrase with a grammar role
+                    cue = Cue(tuple(words[1:]), category, weight, key)
+                    cues.setdefault(words[0], []).append(cue)
+                    continue
+                word = entry(words[0])
+                if category == "negator":
+                    word.alone = word.alone if word.valence is None else word.valence
+                    word.negator, word.valence, word.negated = True, None, None
+                elif category == "booster":
+                    word.alone = word.alone if word.valence is None else word.valence
+                    word.boost, word.valence, word.negated = weight, None, None
+                elif category == "contrast":
+                    word.contrast = True
+                else:
+                    word.concession = True
+                continue
+            if len(words) == 1 and words[0].endswith("*") and words[0][:-1].isalpha():
+                self.cue_stems.setdefault(words[0][:-1], []).append(
+                    Cue((), category, weight, words[0][:-1])
+                )
+                continue
+            cue = Cue(tuple(words[1:]), category, weight, key)
+            cues.setdefault(words[0], []).append(cue)
+
+        stopwords = set(_stopwords(self.language))
+        self.stopwords = frozenset(stopwords)
+        for token in set(exact) | set(phrases) | set(cues):
+            word = entry(token)
+            if token in phrases:
+                word.phrases = tuple(sorted(phrases[token], key=lambda p: -len(p.rest)))
+            if token in cues:
+                word.cues = tuple(sorted(cues[token], key=lambda c: -len(c.rest)))
+            if word.valence is None and not word.negator and not word.boost:
+                self._inherit(token, word)
+            stem_cues = self._stem_cues(token)
+            if stem_cues:
+                word.cues = word.cues + tuple(stem_cues)
+            word.content = token not in stopwords and not (word.negator or word.boost)
+            word.finish()
+        self.words.update(exact)
+
+    def _inherit(self, token: str, word: Word) -> None:
+        """Give a listed word the valence its stem or base form has, if it has none of its own."""
+        found = self._valence_of(token)
+        if found is not None:
+            word.valence, word.negated = found
+
+    def _resolve(self, token: str) -> Word | None:
+        found = self._valence_of(token)
+        cues = self._stem_cues(token)
+        content = token not in self.stopwords and len(token) > 1 and token[0].isalpha()
+        if found is None and not cues and not content:
+            return None
+        word = Word()
+        if found is not None:
+            word.valence, word.negated = found
+        word.cues = tuple(cues)
+        word.content = content
+        return word.finish()
+
+    def _valence_of(self, token: str) -> tuple[float, float | None] | None:
+        base = _base_form(token, self.language)
+        if base is not None and base != token:
+            known = self.words.get(base)
+            if known is not None and known.valence is not None:
+                return known.valence, known.negated
+        for size in range(len(token), 2, -1):
+            stem = self.stems.get(token[:size])
+            if stem is not None:
+                return stem
+        return None
+
+    def _stem_cues(self, token: str) -> list[Cue]:
+        found: list[Cue] = []
+        for size in range(len(token), 2, -1):
+            found.extend(self.cue_stems.get(token[:size], ()))
+        return found
+
+
+_LEXICONS: dict[str, Lexicon] = {}
+_LOCK = threading.Lock()
+
+
+def lexicon(language: str) -> Lexicon:
+    """The compiled lexicon of ``"es"`` or ``"en"``, built on first use and shared after."""
+    found = _LEXICONS.get(language)
+    if found is None:
+        with _LOCK:
+            found = _LEXICONS.get(language)
+            if found is None:
+                found = _LEXICONS[language] = Lexicon(language)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the files
+
+
+def _lines(path: Path) -> Iterator[list[str]]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            yield line.rstrip("\n").split("\t")
+
+
+def _read_pairs(path: Path) -> Iterator[tuple[str, float]]:
+    for parts in _lines(path):
+        yield parts[0].strip(), float(parts[1])
+
+
+def _valences(language: str) -> Iterator[tuple[str, float, float | None]]:
+    if language == "en":
+        for key, valence in _read_pairs(DATA / "en_base.tsv"):
+            yield key, valence, None
+        files = [DATA / "en_feedback.tsv"]
+    else:
+        files = [DATA / f"{language}_lexicon.tsv"]
+    for path in files:
+        for parts in _lines(path):
+            negated = float(parts[2]) if len(parts) > 2 and parts[2].strip() else None
+            if negated == 0.0 and float(parts[1]) < 0:
+                negated = None  # "0" marks "no special negated value" for negative words
+            yield normalize(parts[0].strip()), float(parts[1]), negated
+
+
+def _cues(language: str) -> Iterator[tuple[str, str, float]]:
+    for parts in _lines(DATA / f"{language}_cues.tsv"):
+        category = parts[0].strip()
+        weight = float(parts[2]) if len(parts) > 2 and parts[2].strip() else 1.0
+        for key in parts[1].split("|"):
+            key = normalize(" ".join(key.split()))
+            if key:
+                yield category, key, weight
+
+
+def _stopwords(language: str) -> Iterator[str]:
+    path = DATA / f"{language}_stopwords.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            yield from (normalize(word) for word in line.split())
+
+
+def _forms(key: str, language: str) -> list[str]:
+    """A Spanish entry with its gender and number forms; an English entry as it is."""
+    if language != "es" or not key.isalpha():
+        return [key]
+    if key.endswith("o"):
+        stem = key[:-1]
+        return [key, stem + "a", stem + "os", stem + "as"]
+    if key.endswith(("e", "a", "i", "u")):
+        return [key, key + "s"]
+    if key.endswith("z"):
+        return [key, key[:-1] + "ces"]
+    return [key, key + "es"]
+
+
+def _base_form(token: str, language: str) -> str | None:
+    """The form a Spanish superlative or plural is listed under (``buenisimas`` -> ``bueno``)."""
+    if language != "es" or len(token) < 5:
+        return None
+    for ending in ("isimos", "isimas", "isimo", "isima"):
+        if token.endswith(ending):
+            return token[: -len(ending)] + "o"
+    if token.endswith("mente"):
+        return token[:-5]
+    return None

@@ -1,0 +1,182 @@
+"""Which language a text is written in: Spanish, English, or another one.
+
+The guess counts the text's common words in each language's list (``data/language.tsv``): the
+articles, pronouns, prepositions and auxiliaries that make up a third of any sentence and tell
+languages apart far better than content words do. A word shared by two languages counts half for
+each. When the words say nothing (a product code, a name, an emoji), letters only Spanish uses
+(ñ, ¿, ¡, accented vowels) decide, then plain Latin letters suggest English; a text with no
+letters at all is undetermined (``"und"``, the BCP 47 code for it).
+
+Besides ``es`` and ``en`` the lists know a few other languages (``pt``, ``fr``, ``it``, ``de``),
+only so that a text in one of them is reported as such instead of being forced into Spanish or
+English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from clientvoice.analysis._lexicon import DATA, normalize
+from clientvoice.errors import ValidationError
+
+__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language"]
+
+LANGUAGES = ("es", "en")
+"""The languages clientvoice analyses."""
+
+UNDETERMINED = "und"
+"""The code :func:`detect_language` returns when nothing in the text tells a language."""
+
+TOKEN = re.compile(
+    r"(?:https?://|www\.)\S+"  # links: one token that means nothing
+    r"|@[\w']+"  # mentions (a hashtag's "#" is skipped: its word counts)
+    r"|(?<!\w)(?:[:;=8x][-'^o]?[)(\]\[dp/\\|*3o@$l]+|<3|</3|\\o/|-_-|o_o|\^_?\^)(?!\w)"  # :) ;-(
+    r"|[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
+    r"|\d+(?:[.,/]\d+)*"
+    r"|[!?¡¿]+|[.;:,]"
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u2639\u263A]",
+)
+"""The tokenizer every analysis uses, on normalized text (see ``_lexicon.normalize``)."""
+
+_SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóú]")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_COVERED = 0.15  # share of tokens that must be es/en function words to skip the other languages
+
+
+def detect_language(text: str, candidates: Sequence[str] | None = None) -> str:
+    """The language of ``text``: ``"es"``, ``"en"``, another code, or ``"und"``.
+
+    :param text: any text; empty text is undetermined.
+    :param candidates: restrict the answer to these codes (e.g. ``("es", "en")`` when the
+        source is known to be one of them); the best candidate is returned whenever the text has
+        any letters. None allows every language the lists know.
+    :raises ValidationError: if ``text`` is not a string or a candidate is unknown.
+
+    >>> detect_language("No me llegó el pedido")
+    'es'
+    >>> detect_language("The parcel never arrived")
+    'en'
+    """
+    if type(text) is not str:
+        raise ValidationError("text", text, "must be a string")
+    if candidates is not None:
+        known = _known_languages()
+        if not candidates or any(code not in known for code in candidates):
+            raise ValidationError(
+                "candidates", candidates, f"must be among {', '.join(sorted(known))}"
+            )
+    lowered = normalize(text)
+    return language_of(TOKEN.findall(lowered), text, candidates)
+
+
+def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | None = None) -> str:
+    """The language of already tokenized, normalized text (the analyzer's fast path)."""
+    spanish, english, others = _tables()
+    es = len(spanish.intersection(tokens))
+    en = len(english.intersection(tokens))
+    words = len(tokens)
+    allowed = None if candidates is None else frozenset(candidates)
+    esen_allowed = allowed is None or "es" in allowed or "en" in allowed
+    if esen_allowed and (es or en) and max(es, en) >= _COVERED * words:
+        return _pick(es, en, allowed)
+    # Few es/en function words: maybe another language, maybe just names and numbers.
+    scores = _other_scores(tokens, others)
+    scores["es"], scores["en"] = es, en
+    if allowed is not None:
+        scores = {code: value for code, value in scores.items() if code in allowed}
+    best = max(scores, key=lambda code: scores[code]) if scores else None
+    if best is None or scores[best] <= 0:
+        return _by_letters(text, allowed)
+    if best not in ("es", "en"):
+        # another language must say so clearly: two of its words, more than es or en have
+        if scores[best] >= 2 and scores[best] >= max(es, en) + 1:
+            return best
+        if es == en:
+            return _by_letters(text, allowed)
+        return "es" if es > en else "en"
+    if es == en:
+        return _by_letters(text, allowed)
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _pick(es: float, en: float, allowed: frozenset[str] | None) -> str:
+    if allowed is not None and "es" not in allowed:
+        return "en"
+    if allowed is not None and "en" not in allowed:
+        return "es"
+    if es > en:
+        return "es"
+    if en > es:
+        return "en"
+    return UNDETERMINED if allowed is None else "en"
+
+
+def _by_letters(text: str, allowed: frozenset[str] | None) -> str:
+    lowered = text.lower()
+    if (allowed is None or "es" in allowed) and _SPANISH_LETTERS.search(lowered):
+        return "es"
+    if _LATIN_WORD.search(lowered):
+        if allowed is None or "en" in allowed:
+            return "en"
+        return sorted(allowed)[0]
+    if allowed is not None and any(char.isalpha() for char in lowered):
+        return "en" if "en" in allowed else sorted(allowed)[0]
+    return UNDETERMINED
+
+
+def _other_scores(
+    tokens: Sequence[str], table: dict[str, tuple[tuple[str, float], ...]]
+) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for token in tokens:
+        found = table.get(token)
+        if found is not None:
+            for code, weight in found:
+                scores[code] = scores.get(code, 0.0) + weight
+    return scores
+
+
+_Tables = tuple[frozenset[str], frozenset[str], dict[str, tuple[tuple[str, float], ...]]]
+_TABLES: list[_Tables] = []
+
+
+def _tables() -> _Tables:
+    """The word tables, read on first use."""
+    if not _TABLES:
+        _TABLES.append(_load())
+    return _TABLES[0]
+
+
+def _load() -> _Tables:
+    owners: dict[str, set[str]] = {}
+    for line in (DATA / "language.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, _, words = line.partition("\t")
+        for word in words.split():
+            for form in {word, normalize(word)}:
+                owners.setdefault(form, set()).add(code)
+    others: dict[str, tuple[tuple[str, float], ...]] = {}
+    for word, codes in owners.items():
+        share = 1.0 / len(codes)
+        rest = tuple((code, share) for code in sorted(codes) if code not in ("es", "en"))
+        if rest:
+            others[word] = rest
+    # A word both languages use counts for neither (it would add the same to both).
+    spanish = frozenset(word for word, codes in owners.items() if codes & {"es", "en"} == {"es"})
+    english = frozenset(word for word, codes in owners.items() if codes & {"es", "en"} == {"en"})
+    return spanish, english, others
+
+
+_KNOWN: list[frozenset[str]] = []
+
+
+def _known_languages() -> frozenset[str]:
+    if not _KNOWN:
+        codes = {code for entries in _tables()[2].values() for code, _ in entries}
+        _KNOWN.append(frozenset({"es", "en", *codes}))
+    return _KNOWN[0]
