@@ -513,17 +513,28 @@ class SQLiteStore(Store):
     def save_case(self, case: Case, events: Sequence[Event] = ()) -> Case:
         connection = self._connection()
         with self.transaction():
-            row = connection.execute("SELECT version FROM cases WHERE id=?", (case.id,)).fetchone()
-            stored_version = 0 if row is None else row[0]
-            if stored_version != case.version:
-                raise ConflictError(
-                    f"case {case.id} was saved by another writer (stored version "
-                    f"{stored_version}, this copy has {case.version}); load it again"
-                )
             saved = attrs.evolve(case, version=case.version + 1)
-            connection.execute(
-                f"INSERT OR REPLACE INTO cases VALUES ({','.join('?' * 12)})", _case_row(saved)
-            )
+            row = _case_row(saved)
+            # An update in place touches only the indexes whose columns changed (REPLACE would
+            # delete and re-insert the row); the version in the WHERE clause detects a writer
+            # that saved the case since it was read.
+            updated = connection.execute(
+                "UPDATE cases SET customer_id=?, feedback_id=?, stage=?, priority=?, owner=?, "
+                "team=?, opened_at=?, problem_id=?, version=?, data=?, waiting_since=? "
+                "WHERE id=? AND version=?",
+                (*row[1:], case.id, case.version),
+            ).rowcount
+            if not updated:
+                stored = connection.execute(
+                    "SELECT version FROM cases WHERE id=?", (case.id,)
+                ).fetchone()
+                if stored is not None or case.version != 0:
+                    raise ConflictError(
+                        f"case {case.id} was saved by another writer (stored version "
+                        f"{0 if stored is None else stored[0]}, this copy has {case.version}); "
+                        "load it again"
+                    )
+                connection.execute(f"INSERT INTO cases VALUES ({','.join('?' * 12)})", row)
             self._insert_events(connection, events)
         return saved
 

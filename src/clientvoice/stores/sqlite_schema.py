@@ -141,4 +141,8 @@ CREATE INDEX messages_due ON messages (next_attempt_at) WHERE next_attempt_at IS
 CREATE INDEX messages_customer ON messages (customer_id, created_at);
 CREATE INDEX messages_case ON messages (case_id) WHERE case_id IS NOT NULL;
 """,
+    # 3: find the cases waiting on a customer without walking every case.
+    """
+CREATE INDEX cases_waiting_opened ON cases (opened_at, id) WHERE waiting_since IS NOT NULL;
+""",
 )

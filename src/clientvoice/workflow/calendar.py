@@ -20,7 +20,6 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -106,7 +105,7 @@ class BusinessCalendar:
         if not any(self._week) and not any(self._special.values()):
             raise ValidationError("hours", hours, "the calendar is never open")
         self._rule_years: dict[int, frozenset[date]] = {}
-        self._day_intervals = lru_cache(maxsize=4096)(self._compute_day)
+        self._days: dict[int, tuple[tuple[tuple[int, int], ...], int]] = {}
 
     # -- constructors -----------------------------------------------------------------------------
 
@@ -155,14 +154,14 @@ class BusinessCalendar:
 
     def opening_hours(self, day: date) -> list[tuple[datetime, datetime]]:
         """The opening intervals of a local date, as UTC instants (empty when closed)."""
-        return [(_from_micros(start), _from_micros(end)) for start, end in self._day_intervals(day)]
+        return [(_from_micros(start), _from_micros(end)) for start, end in self._intervals(day)]
 
     def next_open(self, instant: datetime) -> datetime:
         """``instant`` itself when open, else the next instant the calendar opens (UTC)."""
         at = _micros(_aware("instant", instant))
         day = self._local_date(at)
         for _ in range(_MAX_CLOSED_DAYS):
-            for start, end in self._day_intervals(day):
+            for start, end in self._intervals(day):
                 if at < end:
                     return _from_micros(max(start, at))
             day += timedelta(days=1)
@@ -180,17 +179,21 @@ class BusinessCalendar:
         if not isinstance(duration, timedelta) or duration < timedelta(0):
             raise ValidationError("duration", duration, "must be a non-negative timedelta")
         remaining = duration // _US
-        day = self._local_date(at)
+        ordinal = self._local_date(at).toordinal()
         for _ in range(_MAX_CLOSED_DAYS):
-            for open_at, close_at in self._day_intervals(day):
-                if close_at <= at:
-                    continue
-                begin = open_at if open_at > at else at
-                available = close_at - begin
-                if remaining <= available:
-                    return _from_micros(begin + remaining)
-                remaining -= available
-            day += timedelta(days=1)
+            intervals, total = self._day(ordinal)
+            if intervals and intervals[0][0] >= at and total < remaining:
+                remaining -= total  # a whole day that does not finish the job
+            else:
+                for open_at, close_at in intervals:
+                    if close_at <= at:
+                        continue
+                    begin = open_at if open_at > at else at
+                    available = close_at - begin
+                    if remaining <= available:
+                        return _from_micros(begin + remaining)
+                    remaining -= available
+            ordinal += 1
         raise self._never_open(start)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
@@ -203,7 +206,7 @@ class BusinessCalendar:
         day = self._local_date(begin)
         last = self._local_date(finish)
         while day <= last:
-            for open_at, close_at in self._day_intervals(day):
+            for open_at, close_at in self._intervals(day):
                 low = open_at if open_at > begin else begin
                 high = close_at if close_at < finish else finish
                 if high > low:
@@ -216,6 +219,19 @@ class BusinessCalendar:
         return f"<BusinessCalendar{label} {self.timezone}>"
 
     # -- internals --------------------------------------------------------------------------------
+
+    def _day(self, ordinal: int) -> tuple[tuple[tuple[int, int], ...], int]:
+        """A local day's opening intervals (microseconds since the epoch) and their total."""
+        known = self._days.get(ordinal)
+        if known is None:
+            if len(self._days) > 20_000:
+                self._days.clear()
+            intervals = self._compute_day(date.fromordinal(ordinal))
+            known = self._days[ordinal] = (intervals, sum(e - s for s, e in intervals))
+        return known
+
+    def _intervals(self, day: date) -> tuple[tuple[int, int], ...]:
+        return self._day(day.toordinal())[0]
 
     def _compute_day(self, day: date) -> tuple[tuple[int, int], ...]:
         special = self._special.get(day)
@@ -242,7 +258,7 @@ class BusinessCalendar:
 
     def _around(self, micros: int) -> tuple[tuple[int, int], ...]:
         day = self._local_date(micros)
-        return self._day_intervals(day - timedelta(days=1)) + self._day_intervals(day)
+        return self._intervals(day - timedelta(days=1)) + self._intervals(day)
 
     def _add_holiday(self, field: str, holiday: Any) -> None:
         if isinstance(holiday, rrule | rruleset):

@@ -155,13 +155,14 @@ class Workflow:
         """
         opened: list[Case] = []
         while True:
-            page = self.store.pending_events(CASES_CONSUMER, limit=500)
+            page = self.store.pending_events(CASES_CONSUMER, limit=2000)
             if not page:
                 return opened
             with self.store.transaction():
                 waiting: dict[str, list[Case]] = {}
-                for case in self.store.iter_cases(waiting=True):
-                    waiting.setdefault(case.customer_id, []).append(case)
+                if any(stored.event.type == "feedback.received" for stored in page):
+                    for case in self.store.iter_cases(waiting=True):
+                        waiting.setdefault(case.customer_id, []).append(case)
                 prepared: list[tuple[Case, Event, list[Timer]]] = []
                 customers: dict[str, Customer] = {}  # as stored: the first description wins
                 for stored in page:
@@ -885,14 +886,13 @@ class Workflow:
             return None
         if deadline not in DEADLINES or not _unmet(case, deadline) or case.is_waiting:
             return None
-        customer = self.store.get_customer(case.customer_id)
-        level = self.service_levels.for_case(case, customer)
         due = getattr(case, f"{deadline}_due_at")
         base = {"deadline": deadline, "due_at": _iso(due), "priority": case.priority.value}
         if what == "warning":
             tally.warnings += 1
             self._timer_events(timer, case, tally, [("sla.warning", base)])
             return None
+        level = self._level(case)
         if what == "escalation" and case.escalation_level >= len(level.escalation.levels):
             return None  # the top of the chain already knows
         if what == "breach":
@@ -924,6 +924,12 @@ class Workflow:
             self.store.schedule_timers([_timer(case.id, f"{deadline}.escalation", next_at)])
             return next_at
         return None
+
+    def _level(self, case: Case) -> ServiceLevel:
+        """The service level of ``case``; the customer is read only when a rule needs them."""
+        levels = self.service_levels
+        customer = self.store.get_customer(case.customer_id) if levels.needs_customer else None
+        return levels.for_case(case, customer)
 
     def _escalated(self, case: Case, level: ServiceLevel) -> tuple[Case, str]:
         new_level = case.escalation_level + 1

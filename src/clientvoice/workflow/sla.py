@@ -140,12 +140,24 @@ class SLARule:
     segment: str | None = None
     membership: str | None = None
 
-    def matches(self, case: Case, customer: Customer) -> bool:
-        """Whether this rule applies to ``case`` of ``customer``."""
+    @property
+    def needs_customer(self) -> bool:
+        """Whether the rule looks at the customer (segment or membership)."""
+        return self.segment is not None or self.membership is not None
+
+    def matches(self, case: Case, customer: Customer | None) -> bool:
+        """Whether this rule applies to ``case`` of ``customer``.
+
+        :raises ValidationError: if the rule looks at the customer and none is given.
+        """
+        if customer is None and self.needs_customer:
+            raise ValidationError("customer", None, "this rule needs the customer to match")
         if self.priority is not None and case.priority is not self.priority:
             return False
         if self.kind is not None and case.kind is not self.kind:
             return False
+        if customer is None:
+            return True
         if self.segment is not None and self.segment not in customer.segments:
             return False
         if self.membership is not None:
@@ -172,8 +184,16 @@ class ServiceLevels:
             raise ValidationError("default", default, "must be a ServiceLevel")
         self.default = default
 
-    def for_case(self, case: Case, customer: Customer) -> ServiceLevel:
-        """The service level promised for ``case``."""
+    @property
+    def needs_customer(self) -> bool:
+        """Whether any rule looks at the customer (so :meth:`for_case` needs one)."""
+        return any(rule.needs_customer for rule in self.rules)
+
+    def for_case(self, case: Case, customer: Customer | None) -> ServiceLevel:
+        """The service level promised for ``case`` of ``customer``.
+
+        ``customer`` may be None when no rule :attr:`needs_customer`.
+        """
         for rule in self.rules:
             if rule.matches(case, customer):
                 return rule.level
