@@ -895,12 +895,17 @@ class Workflow:
         level = self._level(case)
         if what == "escalation" and case.escalation_level >= len(level.escalation.levels):
             return None  # the top of the chain already knows
+        breaches = case.breaches
         if what == "breach":
-            if deadline in case.breaches:
+            if deadline in breaches:
                 return None
             tally.breaches += 1
-            case = attrs.evolve(case, breaches=(*case.breaches, deadline))
-        case, escalated_to = self._escalated(case, level)
+            breaches = (*breaches, deadline)
+        new_level = case.escalation_level + 1
+        escalated_to = level.escalation.level_name(new_level)
+        case = attrs.evolve(
+            case, breaches=breaches, escalation_level=new_level, escalated_to=escalated_to
+        )
         tally.escalations += 1
         saved = self.store.save_case(
             case,
@@ -930,11 +935,6 @@ class Workflow:
         levels = self.service_levels
         customer = self.store.get_customer(case.customer_id) if levels.needs_customer else None
         return levels.for_case(case, customer)
-
-    def _escalated(self, case: Case, level: ServiceLevel) -> tuple[Case, str]:
-        new_level = case.escalation_level + 1
-        to = level.escalation.level_name(new_level)
-        return attrs.evolve(case, escalation_level=new_level, escalated_to=to), to
 
     def _timer_events(
         self,
