@@ -20,12 +20,13 @@ from pathlib import Path
 import attrs
 
 from clientvoice._ids import stable_digest
+from clientvoice.analysis import find_themes
 from clientvoice.channels.files import read_records
 from clientvoice.channels.outbox import OutboxChannel
 from clientvoice.clock import ManualClock
 from clientvoice.hookspecs import hookimpl
 from clientvoice.listener import IngestReport, Listener
-from clientvoice.models import Case, CaseStage, Feedback, RecoveryGesture
+from clientvoice.models import Case, CaseStage, Feedback, FeedbackKind, RecoveryGesture
 from clientvoice.simulation import SimulationReport, simulate
 from clientvoice.stores.base import Store
 from clientvoice.surveys.metrics import Score, ces, csat, nps
@@ -360,6 +361,21 @@ def _print(
     echo("")
     for line in simulation.lines():
         echo(line)
+    themes = find_themes(
+        (f for f in listener.store.iter_feedback() if f.kind is FeedbackKind.COMPLAINT),
+        max_themes=5,
+        quotes=1,
+    )
+    if themes:
+        echo("")
+        echo("What complaints are about (themes, with the customers behind them)")
+        echo("-----------------------------------------------------------------")
+        for theme in themes:
+            quote = theme.quotes[0][:70] if theme.quotes else ""
+            echo(
+                f"{theme.label:<28} {theme.count:>5} complaints from {theme.customers:>4} "
+                f"customers  e.g. {quote!r}"
+            )
     story = _a_case_story(listener, problem)
     if story:
         echo("")
