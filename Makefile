@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[cli,report]"
 	touch $@
 
 $(STAMP_TEST): pyproject.toml examples/kiosk-channel/pyproject.toml | $(BIN)/python
