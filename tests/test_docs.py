@@ -84,11 +84,16 @@ def python_blocks(page: Path) -> list[Fence]:
     return [fence for fence in fences(page) if fence.language == "python"]
 
 
+README = DOCS.parent / "README.md"
+
+
 def page_id(page: Path) -> str:
+    if page == README:
+        return "README.md"
     return page.relative_to(DOCS).as_posix()
 
 
-PAGES_WITH_CODE = [page for page in PAGES if python_blocks(page)]
+PAGES_WITH_CODE = [page for page in [*PAGES, README] if python_blocks(page)]
 
 
 def test_the_docs_have_pages_with_runnable_examples() -> None:
@@ -118,7 +123,7 @@ def test_python_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
     namespace: dict[str, Any] = {"__name__": "docs_example"}
     try:
         for number, block in enumerate(python_blocks(page), 1):
-            where = f"docs/{page_id(page)}, Python block {number} (line {block.line})"
+            where = f"{page_id(page)}, Python block {number} (line {block.line})"
             marker = _FILE_MARKER.match(block.code.partition("\n")[0])
             # Pad with blank lines so tracebacks point at the page's own line numbers.
             source = "\n" * (block.line - 1) + block.code + "\n"
