@@ -16,12 +16,12 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[cli,report]"
 	touch $@
 
-$(STAMP_TEST): pyproject.toml examples/kiosk-channel/pyproject.toml examples/feedback-webapp/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]" -e examples/kiosk-channel -e examples/feedback-webapp
+$(STAMP_TEST): pyproject.toml examples/kiosk-channel/pyproject.toml examples/feedback-webapp/pyproject.toml examples/survey-backend-example/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]" -e examples/kiosk-channel -e examples/feedback-webapp -e examples/survey-backend-example
 	touch $@
 
-$(STAMP_DEV): pyproject.toml examples/kiosk-channel/pyproject.toml examples/feedback-webapp/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]" -e examples/kiosk-channel -e examples/feedback-webapp
+$(STAMP_DEV): pyproject.toml examples/kiosk-channel/pyproject.toml examples/feedback-webapp/pyproject.toml examples/survey-backend-example/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e examples/kiosk-channel -e examples/feedback-webapp -e examples/survey-backend-example
 	touch $@ $(STAMP_TEST)
 
 ## demo: run the whole listening loop on a fresh SQLite file and print a summary

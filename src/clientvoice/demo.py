@@ -7,14 +7,16 @@ arrives when it was given, cases open, a simulated team acknowledges, understand
 resolves (some late: warnings, breaches and escalations follow), apologies and recovery gestures
 are recorded, one problem resolves many cases at once, and every customer told what was done gets
 an e-mail written to ``out/outbox``. It then imports the export again to show nothing is stored
-twice, and prints what was heard and whether we listened.
+twice, prints what was heard and whether we listened, and ends with the report of the month
+(``out/report.html`` too). Each part is a step in :data:`STEPS`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -24,15 +26,33 @@ from clientvoice.analysis import find_themes
 from clientvoice.channels.files import read_records
 from clientvoice.channels.outbox import OutboxChannel
 from clientvoice.clock import ManualClock
+from clientvoice.errors import ConfigurationError, MissingExtraError
 from clientvoice.hookspecs import hookimpl
 from clientvoice.listener import IngestReport, Listener
 from clientvoice.models import Case, CaseStage, Feedback, FeedbackKind, RecoveryGesture
+from clientvoice.reports.model import Report
 from clientvoice.simulation import SimulationReport, simulate
 from clientvoice.stores.base import Store
 from clientvoice.surveys.metrics import Score, ces, csat, nps
 from clientvoice.workflow.engine import ProblemResolution
 
-__all__ = ["DemoResult", "Listening", "Summary", "listening", "run", "summarize"]
+__all__ = [
+    "REPORT_TIMEZONE",
+    "STEPS",
+    "DemoResult",
+    "DemoState",
+    "Listening",
+    "Step",
+    "Summary",
+    "import_again",
+    "listen_for_a_month",
+    "listening",
+    "print_report",
+    "print_summary",
+    "resolve_a_problem",
+    "run",
+    "summarize",
+]
 
 
 @attrs.frozen
@@ -218,6 +238,8 @@ class DemoResult:
     listening: Listening
     problem: ProblemResolution | None
     seconds: float
+    report: Report | None = None
+    html: Path | None = None
 
 
 class _Outbox:
@@ -238,8 +260,10 @@ def run(
     seed: int = 7,
     days: int = 30,
     echo: Callable[[str], None] = print,
+    steps: Sequence[Step] | None = None,
 ) -> DemoResult:
-    """Write an export into ``out``, play it over ``days`` days into ``out/clientvoice.db``.
+    """Write an export into ``out``, play it over ``days`` days into ``out/clientvoice.db``,
+    then run each of ``steps`` (default :data:`STEPS`) in order and write ``out/report.html``.
 
     An existing database and outbox in ``out`` are replaced, so every run starts fresh.
     """
@@ -265,41 +289,144 @@ def run(
         duplicate_share=0.01,
     )
     started = time.perf_counter()
-    clock = ManualClock(DEFAULT_START)
     with Listener.open(
         f"sqlite:///{database}",
         plugins=[_Outbox(outbox)],
-        clock=clock,
+        clock=ManualClock(DEFAULT_START),
         sender="The Acme customer care team",
     ) as listener:
-        echo(f"Listening for {days} simulated days with {listener!r}")
-        simulation = simulate(listener, days=days, seed=seed, source=read_records(export))
-        problem = _resolve_a_problem(listener)
-        if problem is not None:
-            echo(
-                f"Problem {problem.problem.title!r}: resolved {len(problem.cases)} cases at once "
-                f"and told every customer"
-            )
-        listener.tick()
-        second = listener.ingest_file(export)
-        echo(f"Importing the same export again: {second}  (nothing is stored twice)")
+        state = DemoState(
+            out=out, export=export, days=days, seed=seed, listener=listener, echo=echo
+        )
+        for step in STEPS if steps is None else steps:
+            step(state)
         seconds = time.perf_counter() - started
-        summary = summarize(listener.store)
-        heard = listening(listener.store)
-        _print(echo, simulation, summary, heard, listener, problem)
+        summary = state.summary or summarize(listener.store)
+        heard = state.listening or listening(listener.store)
     echo(f"Database: {database}")
     echo(f"Messages to customers: {outbox}/*.eml")
+    if state.html is not None:
+        echo(f"Report: {state.html}")
+    if state.simulation is None or state.second is None:
+        raise ConfigurationError(
+            "the demo's steps must include listen_for_a_month and import_again"
+        )
     return DemoResult(
         database=database,
         export=export,
         outbox=outbox,
-        simulation=simulation,
-        second=second,
+        simulation=state.simulation,
+        second=state.second,
         summary=summary,
         listening=heard,
-        problem=problem,
+        problem=state.problem,
         seconds=seconds,
+        report=state.report,
+        html=state.html,
     )
+
+
+@attrs.define
+class DemoState:
+    """What the demo's steps share: the open listener, and what each step found so far.
+
+    A step is a function taking this state; it reads what earlier steps left and sets what it
+    finds, so adding a step to the demo is writing one function and listing it in
+    :data:`STEPS`.
+    """
+
+    out: Path
+    export: Path
+    days: int
+    seed: int
+    listener: Listener
+    echo: Callable[[str], None]
+    simulation: SimulationReport | None = None
+    problem: ProblemResolution | None = None
+    second: IngestReport | None = None
+    summary: Summary | None = None
+    listening: Listening | None = None
+    report: Report | None = None
+    html: Path | None = None
+
+
+Step = Callable[[DemoState], None]
+
+
+def listen_for_a_month(state: DemoState) -> None:
+    """Play the export over the simulated days while a simulated team works the cases."""
+    state.echo(f"Listening for {state.days} simulated days with {state.listener!r}")
+    state.simulation = simulate(
+        state.listener, days=state.days, seed=state.seed, source=read_records(state.export)
+    )
+
+
+def resolve_a_problem(state: DemoState) -> None:
+    """Resolve the largest group of open cases about the same thing as one problem."""
+    state.problem = _resolve_a_problem(state.listener)
+    if state.problem is not None:
+        state.echo(
+            f"Problem {state.problem.problem.title!r}: resolved {len(state.problem.cases)} "
+            "cases at once and told every customer"
+        )
+    state.listener.tick()
+
+
+def import_again(state: DemoState) -> None:
+    """Import the same export a second time: nothing is stored twice."""
+    state.second = state.listener.ingest_file(state.export)
+    state.echo(f"Importing the same export again: {state.second}  (nothing is stored twice)")
+
+
+def print_summary(state: DemoState) -> None:
+    """Print what was heard, whether we listened, themes and one case's story."""
+    store = state.listener.store
+    state.summary = summarize(store)
+    state.listening = listening(store)
+    if state.simulation is None:
+        raise ConfigurationError("print_summary must come after listen_for_a_month")
+    _print(
+        state.echo, state.simulation, state.summary, state.listening, state.listener, state.problem
+    )
+
+
+def print_report(state: DemoState) -> None:
+    """Build the report of the simulated month, print it, and write ``report.html``."""
+    from clientvoice.demodata import DEFAULT_START
+    from clientvoice.reports import build_report, to_markdown, to_text, write_html
+
+    now = state.listener.clock.now()
+    state.report = build_report(
+        state.listener.store,
+        since=DEFAULT_START,
+        until=DEFAULT_START + timedelta(days=state.days),
+        tz=REPORT_TIMEZONE,
+        now=now,
+    )
+    try:
+        text = to_text(state.report, width=110)
+    except MissingExtraError:
+        text = to_markdown(state.report)
+    state.echo("")
+    for line in text.splitlines():
+        state.echo(line)
+    try:
+        state.html = write_html(state.report, state.out / "report.html")
+    except MissingExtraError as error:
+        state.echo(f"No HTML report: {error}")
+
+
+STEPS: tuple[Step, ...] = (
+    listen_for_a_month,
+    resolve_a_problem,
+    import_again,
+    print_summary,
+    print_report,
+)
+"""The demo's steps, in order; the report comes last so the demo ends with it."""
+
+REPORT_TIMEZONE = "Europe/Madrid"
+"""The zone the demo's report groups days in (Acme's customer care sits in Madrid)."""
 
 
 def _resolve_a_problem(listener: Listener) -> ProblemResolution | None:

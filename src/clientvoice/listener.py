@@ -37,8 +37,9 @@ from clientvoice.channels.files import SourceRecord, read_records
 from clientvoice.channels.records import parse_record
 from clientvoice.clock import Clock, SystemClock
 from clientvoice.errors import ClientVoiceError, UnknownChannelError, ValidationError
-from clientvoice.models import Analysis, Event, Heard, Rejection
+from clientvoice.models import Analysis, Customer, Event, Heard, Rejection
 from clientvoice.plugins import PluginHooks, PluginInfo, Registry, build_plugin_manager
+from clientvoice.privacy import ErasureReport
 from clientvoice.stores import Store, open_store
 from clientvoice.surveys import SurveyBackend
 from clientvoice.workflow.engine import TickReport, Workflow
@@ -332,6 +333,55 @@ class Listener:
                 delivered += 1
             self.store.confirm_events(HOOK_CONSUMER, pending[-1].seq)
         return delivered
+
+    # -- identity and privacy -----------------------------------------------------------------
+
+    def merge_customers(self, keep_id: str, merge_id: str, *, actor: str, reason: str) -> Customer:
+        """Make two customers one person, keeping the history of both; returns the survivor.
+
+        Everything of ``merge_id`` (interactions, feedback, cases, messages, survey invitations)
+        moves to ``keep_id``, which keeps its profile and gains the other's contact points,
+        segments and programmes; ``merge_id`` keeps leading to the survivor. The
+        ``customer.merged`` event records ``actor`` and ``reason`` and is handed to plugins.
+        See :meth:`Store.merge_customers <clientvoice.Store.merge_customers>`.
+
+        :raises NotFoundError: if either customer is unknown.
+        :raises ValidationError: naming ``merge_id`` if both ids are already one customer.
+        """
+        survivor = self.store.merge_customers(
+            keep_id, merge_id, at=self.clock.now(), actor=actor, reason=reason
+        )
+        self.deliver_events()
+        return survivor
+
+    def export_customer(self, customer_id: str) -> dict[str, Any]:
+        """Everything held about one customer (any of their ids), as JSON-ready data.
+
+        Profile, contact points, consents, interactions, feedback with its analysis, cases,
+        events, messages, timers, survey invitations and the dead letters naming them. See
+        :func:`clientvoice.privacy.export_customer`.
+
+        :raises NotFoundError: if no customer has this id.
+        """
+        return self.store.export_customer(customer_id)
+
+    def erase_customer(self, customer_id: str, *, actor: str, reason: str) -> ErasureReport:
+        """Anonymise everything held about one customer, keeping what metrics count.
+
+        Names, contact points, what they wrote and what was sent to them are removed (also from
+        case notes, the event log and the dead letters); scores, kinds, channels, times, stages
+        and SLA facts stay. Their records move to a fresh id (``report.customer_id``): the old
+        one, often derived from their e-mail address, finds nothing any more. The
+        ``customer.erased`` event (counts only) is handed to plugins. See
+        :meth:`Store.erase_customer <clientvoice.Store.erase_customer>`.
+
+        :raises NotFoundError: if the customer is unknown.
+        """
+        report = self.store.erase_customer(
+            customer_id, at=self.clock.now(), actor=actor, reason=reason
+        )
+        self.deliver_events()
+        return report
 
     # -- plugins ------------------------------------------------------------------------------
 

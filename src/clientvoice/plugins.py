@@ -49,6 +49,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "clientvoice.analysis.builtin",
     "clientvoice.channels.standard",
     "clientvoice.messages.builtin",
+    "clientvoice.surveys.builtin",
     "clientvoice.workflow.routing",
 )
 """Modules of the built-in plugins, registered under these names before any other plugin."""
@@ -182,7 +183,10 @@ class PluginHooks:
     def collect_survey_backends(self) -> Registry[SurveyBackend]:
         """Call ``clientvoice_register_survey_backends``."""
         return self._collect(
-            "clientvoice_register_survey_backends", "survey backend", SurveyBackend, ()
+            "clientvoice_register_survey_backends",
+            "survey backend",
+            SurveyBackend,
+            ("invite", "parse"),
         )
 
     def collect_analyzers(self) -> Registry[Analyzer]:

@@ -13,6 +13,7 @@ from datetime import datetime
 import attrs
 
 from clientvoice.errors import ValidationError
+from clientvoice.identity import signature
 from clientvoice.models import Customer, Heard
 
 __all__ = ["BatchPlan", "plan_batch"]
@@ -28,6 +29,23 @@ class BatchPlan:
     stored: list[Heard]
     duplicates: list[Heard]
     new_customers: list[tuple[Customer, datetime]]
+    known: list[tuple[str, Customer, datetime]] = attrs.field(factory=list)
+    """Descriptions of customers that resolved to a stored customer or to another description
+    (the stored id, the description, when it was heard): what
+    :func:`clientvoice.identity.link_customers` links after the new customers are written."""
+
+    def redirected(self, gone: dict[str, str]) -> BatchPlan:
+        """The plan with the items of customers merged away (``gone``: old id to survivor)
+        pointed at their survivors."""
+        if not gone:
+            return self
+        stored = [
+            _with_customer(item, gone[item.interaction.customer_id])
+            if item.interaction.customer_id in gone
+            else item
+            for item in self.stored
+        ]
+        return attrs.evolve(self, stored=stored)
 
 
 def plan_batch(
@@ -69,11 +87,20 @@ def plan_batch(
         fresh = list(first.values())
 
     first_seen: dict[str, Heard] = {}
+    others: list[Heard] = []  # items describing an already seen customer id differently
     for item in fresh:
-        customer_id = item.customer.id
-        if customer_id not in first_seen:
-            first_seen[customer_id] = item
+        customer = item.customer
+        seen = first_seen.get(customer.id)
+        if seen is None:
+            first_seen[customer.id] = item
+        elif customer is not seen.customer and customer != seen.customer:
+            others.append(item)
     resolved = resolve_customers([item.customer for item in first_seen.values()])
+    known = [
+        (resolved[customer_id], item.customer, item.interaction.occurred_at)
+        for customer_id, item in first_seen.items()
+        if customer_id in resolved
+    ]
 
     new_customers: list[tuple[Customer, datetime]] = []
     claimed: dict[Key, str] = {}
@@ -90,11 +117,21 @@ def plan_batch(
         )
         if owner is not None:  # shares a contact point with a customer new in this batch
             resolved[customer_id] = owner
+            known.append((owner, item.customer, item.interaction.occurred_at))
             continue
         resolved[customer_id] = customer_id
         for point in item.customer.contacts:
             claimed[(point.channel, point.value)] = customer_id
         new_customers.append((item.customer, item.interaction.occurred_at))
+
+    described: set[tuple[str, int]] = set()
+    if others:
+        described = {(key, signature(item.customer)) for key, item in first_seen.items()}
+    for item in others:
+        mark = (item.customer.id, signature(item.customer))
+        if mark not in described:
+            described.add(mark)
+            known.append((resolved[item.customer.id], item.customer, item.interaction.occurred_at))
 
     stored = fresh
     for index, item in enumerate(fresh):
@@ -103,7 +140,7 @@ def plan_batch(
             item.feedback is not None and item.feedback.customer_id != customer_id
         ):
             stored[index] = _with_customer(item, customer_id)
-    return BatchPlan(stored=stored, duplicates=duplicates, new_customers=new_customers)
+    return BatchPlan(stored=stored, duplicates=duplicates, new_customers=new_customers, known=known)
 
 
 def _with_customer(item: Heard, customer_id: str) -> Heard:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -37,6 +38,10 @@ from clientvoice.models import (
     Rejection,
     Timer,
 )
+
+if TYPE_CHECKING:
+    from clientvoice.privacy import ErasureReport
+    from clientvoice.surveys.invitations import Invitation
 
 __all__ = ["IngestResult", "Store", "StoredEvent", "StoredMessage"]
 
@@ -110,10 +115,18 @@ class Store(abc.ABC):
     ) -> IngestResult:
         """Store a batch of heard items in one transaction, idempotently.
 
-        Each item's customer is resolved: by ``customer.id`` if stored, else by any of its contact
-        points, else it is created (with its contact points). Items whose ``(channel,
-        external_id)`` is already stored, or repeats within the batch, are duplicates and change
-        nothing. For each stored item, ``events_for(item)`` gives the events to store with it.
+        Each item's customer is resolved: by ``customer.id`` if stored (a merged id leads to
+        the customer it was merged into), else by any of its contact points, else it is created
+        (with its contact points). Items whose ``(channel, external_id)`` is already stored, or
+        repeats within the batch, are duplicates and change nothing. For each stored item,
+        ``events_for(item)`` gives the events to store with it.
+
+        Identity (:mod:`clientvoice.identity`): a description that resolved to a stored customer
+        adds to it the contact points nobody owns, its segments and the membership programmes it
+        lacks (other profile fields stay: the first description wins). When it names contact
+        points of other stored customers, they are the same person: all are merged into the one
+        created first as :meth:`merge_customers` does (actor ``"system"``, reason
+        :data:`~clientvoice.identity.AUTOMATIC_MERGE_REASON`), before the items are stored.
         """
 
     # -- customers ----------------------------------------------------------------------------
@@ -362,3 +375,272 @@ class Store(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
+
+    # -- identity and privacy -----------------------------------------------------------------
+    # Concrete methods that refuse until a store implements them, so a store written before
+    # they existed keeps working; the built-in stores implement all of them.
+
+    def merged_ids(self, customer_id: str) -> set[str]:
+        """The ids of the customers merged into ``customer_id`` (empty when none were)."""
+        raise NotImplementedError(f"{type(self).__name__} does not support merging customers")
+
+    def merge_customers(
+        self,
+        keep_id: str,
+        merge_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> Customer:
+        """Make two customers one, keeping the history of both; returns the surviving customer.
+
+        Both ids are first resolved through earlier merges. In one transaction:
+
+        - the survivor (``keep_id``) keeps its profile fields (name, preferred name, kind,
+          language, time zone, consents: the first description wins) and gains the contact
+          points, segments and membership programmes of ``merge_id`` that it lacks; its
+          ``created_at`` becomes the earlier of the two;
+        - every interaction, piece of feedback, case, message and survey invitation of
+          ``merge_id`` is moved to ``keep_id``, and timer data naming ``merge_id`` is rewritten;
+          events keep the ids they were written with (the log is history), and
+          :meth:`merged_ids` lists the merged ids so that the customer's events can be found;
+        - ``merge_id`` stops being a stored customer (``counts()["customers"]`` drops by one)
+          but stays resolvable: :meth:`get_customer` of it returns the survivor, and ingested
+          records naming it land on the survivor; ids merged into ``merge_id`` earlier now
+          point at the survivor too;
+        - a ``customer.merged`` event is added (``customer_id=keep_id``, ``data`` with
+          ``merged_id`` and how many records of each kind moved), with ``actor`` and ``reason``.
+
+        Merging a customer into itself (the same id, or ids already merged) raises
+        :class:`~clientvoice.errors.ValidationError` naming ``merge_id``.
+
+        :raises NotFoundError: if either customer is unknown.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support merging customers")
+
+    def erase_customer(
+        self,
+        customer_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> ErasureReport:
+        """Anonymise everything held about one customer, keeping what aggregates count.
+
+        ``customer_id`` may be a merged id. In one transaction, following the rules of
+        :class:`clientvoice.privacy.Erasure` (built with ``Erasure.of`` from the customer, the
+        texts of their interactions and feedback (:func:`clientvoice.privacy.written_by`) and
+        their merged ids):
+
+        - the customer's records move to a fresh id, ``Erasure.anonymous_id`` (the old id is
+          often a hash of a contact point, so whoever knows the address could find the records
+          by it): the old id and the ids merged into it are forgotten (:meth:`get_customer` of
+          them raises :class:`~clientvoice.errors.NotFoundError`, and a record naming them
+          later makes a new customer); the customer under the new id has no name, preferred
+          name, contact points (so :meth:`find_customer` finds nothing by them) or consents;
+          kind, language, time zone, segments, memberships and ``created_at`` stay;
+        - their interactions, feedback, cases (with a new version), messages (with the last
+          delivery), timers of their cases (pending or fired) and survey invitations are
+          rewritten through the matching ``Erasure`` method; scores, kinds, channels,
+          timestamps, stages, SLA facts and analysis labels stay, so counts and metrics do
+          not change;
+        - events of the customer (any of their ids), of their feedback or of their cases pass
+          through ``Erasure.event`` (their ``customer_id`` becomes the new id); any other
+          event, and every dead letter, whose reason, data or raw record names one of their
+          contact points (:meth:`Erasure.names_contact`, any spelling) is rewritten too;
+        - the event ``ErasureReport.event`` (``customer.erased`` under the new id, counts only,
+          the ``reason`` itself anonymised) is added.
+
+        Stores that keep old bytes around (a write-ahead log, free pages) must not leave the
+        erased values readable in their files once the call returns, as far as they can.
+        Erasing the new id again is harmless (nothing is left to rewrite). Returns the counts
+        of rewritten records and the new id.
+
+        :raises NotFoundError: if the customer is unknown.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support erasing customers")
+
+    def export_customer(self, customer_id: str) -> dict[str, Any]:
+        """Everything held about one customer as JSON-ready data: see
+        :func:`clientvoice.privacy.export_customer`, which this calls."""
+        from clientvoice.privacy import export_customer
+
+        return export_customer(self, customer_id)
+
+    # -- survey invitations and their tokens ----------------------------------------------------
+    # Concrete methods that refuse until a store implements them (like the section above), so a
+    # store written before surveys existed keeps working; the built-in stores implement them all
+    # and StoreContract tests them.
+
+    def save_invitation(self, invitation: Invitation) -> bool:
+        """Keep a survey invitation; True if it is new, False if one with its id is stored.
+
+        An invitation's id is stable for its survey and the interaction it is about, so deciding
+        twice gives the same id: the first invitation stored wins and is never replaced (the
+        second call changes nothing and returns False). Inside ``transaction()`` it commits with
+        the rest, so the invitation and its message are stored together or not at all.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not keep survey invitations")
+
+    def get_invitation(self, invitation_id: str) -> Invitation:
+        """The stored invitation with this id, exactly as saved.
+
+        :raises NotFoundError: if there is none.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not keep survey invitations")
+
+    def iter_invitations(
+        self, *, customer_id: str | None = None, since: datetime | None = None
+    ) -> Iterator[Invitation]:
+        """Stored invitations ordered by ``send_at`` then ``id``, optionally of one customer
+        (exact id) and with ``send_at`` at or after ``since``. Invitations scheduled in the
+        future are included: they count for fatigue and the contact budget already."""
+        raise NotImplementedError(f"{type(self).__name__} does not keep survey invitations")
+
+    def claim_token(self, invitation_id: str, at: datetime) -> bool:
+        """Record that the token of ``invitation_id`` was used at ``at``: True the first time,
+        False for every later claim.
+
+        Atomic across threads and processes: of two concurrent claims exactly one gets True.
+        A claim survives a restart. Call it only for a token whose signature and expiry were
+        checked; the claim is the "one response per invitation" rule.
+
+        :raises NotFoundError: if no invitation with this id is stored.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not keep survey invitations")
+
+    def token_claimed_at(self, invitation_id: str) -> datetime | None:
+        """When the token of ``invitation_id`` was claimed, or None if it was not (yet).
+
+        :raises NotFoundError: if no invitation with this id is stored.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not keep survey invitations")
+
+    # -- metrics ------------------------------------------------------------------------------
+    # A concrete method computed from iter_feedback, iter_customers and iter_interactions, so
+    # every store has it; SQL stores override it with one aggregate query giving the same result.
+
+    def score_counts(
+        self,
+        metric: str,
+        *,
+        period: str | None = None,
+        by: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: str = "UTC",
+    ) -> dict[tuple[date | None, str | None, int], int]:
+        """How many times each answer of ``metric`` was given, per period and group.
+
+        The result maps ``(period, group, answer)`` to a count > 0 (no zero counts are listed):
+
+        - ``metric`` is ``"nps"``, ``"csat"`` or ``"ces"``: the :class:`~clientvoice.Feedback`
+          field counted; feedback without that score is left out;
+        - ``period`` is ``None`` (every key then has ``None`` there) or one of ``"day"``,
+          ``"week"`` (starting on Monday), ``"month"``, ``"quarter"``: the period is named by the
+          local date it starts on in the time zone ``tz`` (an IANA name), and a response belongs
+          to the period holding the local date of its ``created_at`` in ``tz``
+          (:func:`clientvoice.surveys.periods.period_of`), across daylight-saving changes;
+        - ``by`` is ``None`` (the group is ``None``), ``"channel"`` (the channel of the
+          feedback's interaction), ``"segment"`` (a response counts once in each of its
+          customer's segments), ``"membership"`` (once in each ``"programme:level"`` of its
+          customer) or ``"membership:<programme>"`` (the customer's level in that programme);
+          a customer without any segment or membership counts in the group ``None``. Segments
+          and memberships are read from the customer as stored now
+          (:func:`clientvoice.surveys.periods.customer_groups` gives the rule);
+        - ``since`` and ``until`` select feedback created in ``[since, until)`` as
+          :meth:`iter_feedback` does (aware datetimes; None means unbounded).
+
+        Counts per answer are enough to compute NPS, CSAT and CES and their margins exactly
+        (:meth:`clientvoice.Score.from_counts`).
+
+        :raises ValidationError: naming ``metric``, ``period``, ``by`` or ``tz`` when one is
+            not valid.
+        """
+        from collections import Counter
+
+        from clientvoice.surveys.periods import (
+            check_grouping,
+            check_metric,
+            check_period,
+            check_range,
+            customer_groups,
+            period_of,
+            zone,
+        )
+
+        metric = check_metric(metric)
+        by = check_grouping(by)
+        zone_ = zone(tz)
+        if period is not None:
+            check_period(period)
+        check_range(since, until)
+        customers = (
+            {customer.id: customer for customer in self.iter_customers()}
+            if by is not None and by != "channel"
+            else {}
+        )
+        channels = (
+            {interaction.id: interaction.channel for interaction in self.iter_interactions()}
+            if by == "channel"
+            else {}
+        )
+        counts: Counter[tuple[date | None, str | None, int]] = Counter()
+        for feedback in self.iter_feedback(since=since, until=until):
+            answer = getattr(feedback, metric)
+            if answer is None:
+                continue
+            key = None if period is None else period_of(feedback.created_at, period, zone_)
+            groups: tuple[str | None, ...]
+            if by is None:
+                groups = (None,)
+            elif by == "channel":
+                groups = (channels.get(feedback.interaction_id),)
+            else:
+                customer = customers.get(feedback.customer_id)
+                groups = (
+                    (None,)
+                    if customer is None
+                    else customer_groups(customer.segments, customer.memberships, by)
+                )
+            for group in groups:
+                counts[key, group, answer] += 1
+        return dict(counts)
+
+    # -- work shared by many workers ----------------------------------------------------------
+    # Concrete methods, so every store has them. They are right for a store whose transactions
+    # run one at a time (memory, SQLite: BEGIN IMMEDIATE); PostgreSQL overrides them with row
+    # locks (FOR UPDATE SKIP LOCKED) so that workers running at once never take the same work.
+
+    def claim_due_timers(self, now: datetime, *, limit: int = 500) -> list[Timer]:
+        """Timers due at ``now`` for this transaction to fire, earliest first (at most
+        ``limit``).
+
+        Call it inside ``transaction()`` and fire the timers there: a store that lets
+        transactions run at once holds the timers' cases until the transaction ends and leaves
+        out timers of cases another transaction holds. Here: :meth:`due_timers`.
+        """
+        return self.due_timers(now, limit=limit)
+
+    def claim_messages(
+        self, now: datetime, *, limit: int = 100, lease: timedelta = timedelta(minutes=5)
+    ) -> list[Message]:
+        """Messages due at ``now`` for this worker to send, oldest first (at most ``limit``).
+
+        A store that can moves each claimed message's next attempt to ``now + lease``, so no
+        other worker sends it meanwhile, and a worker that dies while sending leaves it to be
+        sent again after the lease; :meth:`record_delivery` then says what became of it. Here:
+        :meth:`messages_to_send`, without a lease.
+        """
+        return self.messages_to_send(now, limit=limit)
+
+    def claim_events(self, consumer: str, *, limit: int = 1000) -> list[StoredEvent]:
+        """Events ``consumer`` has not confirmed, for this transaction to handle (in order).
+
+        Call it inside ``transaction()`` and confirm there: a store that lets transactions run
+        at once holds the consumer until the transaction ends and gives an empty list to any
+        other transaction meanwhile. Here: :meth:`pending_events`.
+        """
+        return self.pending_events(consumer, limit=limit)

@@ -13,7 +13,15 @@ from datetime import datetime
 
 import attrs
 
-from clientvoice.errors import ConflictError, NotFoundError, StoreError
+from clientvoice.errors import ConflictError, NotFoundError, StoreError, ValidationError
+from clientvoice.identity import (
+    AUTOMATIC_MERGE_REASON,
+    check_instant,
+    link_customers,
+    merge_event,
+    merged_profile,
+    replace_id,
+)
 from clientvoice.models import (
     Case,
     CaseStage,
@@ -32,8 +40,10 @@ from clientvoice.models import (
     Rejection,
     Timer,
 )
+from clientvoice.privacy import Erasure, ErasureReport, written_by
 from clientvoice.stores._ingest import plan_batch
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
+from clientvoice.surveys.invitations import Invitation
 
 __all__ = ["MemoryStore"]
 
@@ -58,6 +68,9 @@ class MemoryStore(Store):
         self._timers: dict[str, Timer] = {}
         self._fired: set[str] = set()
         self._messages: dict[str, StoredMessage] = {}
+        self._merged: dict[str, str] = {}  # merged customer id -> the customer it lives on in
+        # survey invitations by id, with when their token was claimed (None: not yet)
+        self._invitations: dict[str, tuple[Invitation, datetime | None]] = {}
         self._closed = False
 
     @contextmanager
@@ -88,6 +101,8 @@ class MemoryStore(Store):
             dict(self._timers),
             set(self._fired),
             dict(self._messages),
+            dict(self._merged),
+            dict(self._invitations),
         )
 
     def _restore(self, snapshot: tuple[object, ...]) -> None:
@@ -106,6 +121,8 @@ class MemoryStore(Store):
             self._timers,
             self._fired,
             self._messages,
+            self._merged,
+            self._invitations,
         ) = snapshot  # type: ignore[assignment]
 
     def _check_open(self) -> None:
@@ -131,6 +148,15 @@ class MemoryStore(Store):
                 self._customers[customer.id] = stored
                 for point in customer.contacts:
                     self._contacts.setdefault((point.channel, point.value), customer.id)
+            plan = plan.redirected(
+                link_customers(
+                    plan.known,
+                    owners=self._owners,
+                    profile=self.get_customer,
+                    merge=self._merge_automatically,
+                    save=self._save_profile,
+                )
+            )
             for item in plan.stored:
                 interaction = item.interaction
                 assert interaction.external_id is not None
@@ -151,6 +177,9 @@ class MemoryStore(Store):
         for customer in customers:
             if customer.id in self._customers:
                 resolved[customer.id] = customer.id
+                continue
+            if customer.id in self._merged:
+                resolved[customer.id] = self._merged[customer.id]
                 continue
             for point in customer.contacts:
                 owner = self._contacts.get((point.channel, point.value))
@@ -180,6 +209,9 @@ class MemoryStore(Store):
         try:
             return self._customers[customer_id]
         except KeyError:
+            survivor = self._merged.get(customer_id)
+            if survivor is not None:
+                return self._customers[survivor]
             raise NotFoundError("customer", customer_id) from None
 
     def find_customer(self, channel: str, value: str) -> Customer | None:
@@ -494,3 +526,224 @@ class MemoryStore(Store):
 
     def close(self) -> None:
         self._closed = True
+
+    # -- identity and privacy -----------------------------------------------------------------
+
+    def merged_ids(self, customer_id: str) -> set[str]:
+        with self._lock:
+            return {old for old, survivor in self._merged.items() if survivor == customer_id}
+
+    def merge_customers(
+        self,
+        keep_id: str,
+        merge_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> Customer:
+        check_instant(at)
+        with self.transaction():
+            self._merge(keep_id, merge_id, at=at, actor=actor, reason=reason)
+            return self.get_customer(keep_id)
+
+    def erase_customer(
+        self,
+        customer_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> ErasureReport:
+        check_instant(at)
+        with self.transaction():
+            customer = self.get_customer(customer_id)
+            cid = customer.id
+            ids = {cid, *self.merged_ids(cid)}
+            interactions = [i for i in self._interactions.values() if i.customer_id == cid]
+            feedback = [f for f in self._feedback.values() if f.customer_id == cid]
+            erasure = Erasure.of(customer, written_by(interactions, feedback), ids)
+            cases = [c for c in self._cases.values() if c.customer_id == cid]
+            case_ids = {c.id for c in cases}
+            feedback_ids = {f.id for f in feedback}
+            del self._customers[cid]
+            self._customers[erasure.anonymous_id] = erasure.customer(customer)
+            self._contacts = {key: owner for key, owner in self._contacts.items() if owner != cid}
+            self._merged = {old: new for old, new in self._merged.items() if new != cid}
+            for interaction in interactions:
+                self._interactions[interaction.id] = erasure.interaction(interaction)
+            for item in feedback:
+                self._feedback[item.id] = erasure.feedback(item)
+            for case in cases:
+                self._cases[case.id] = attrs.evolve(erasure.case(case), version=case.version + 1)
+            messages = [m for m in self._messages.values() if m.message.customer_id == cid]
+            for stored in messages:
+                self._messages[stored.message.id] = attrs.evolve(
+                    stored,
+                    message=erasure.message(stored.message),
+                    last_delivery=None
+                    if stored.last_delivery is None
+                    else erasure.delivery(stored.last_delivery),
+                )
+            timers = [t for t in self._timers.values() if t.case_id in case_ids]
+            for timer in timers:
+                self._timers[timer.id] = erasure.timer(timer)
+            invitations = [
+                (invitation, claimed)
+                for invitation, claimed in self._invitations.values()
+                if invitation.customer_id == cid
+            ]
+            for invitation, claimed in invitations:
+                self._invitations[invitation.id] = (erasure.invitation(invitation), claimed)
+            events = 0
+            for index, event in enumerate(self._events):
+                if (
+                    event.customer_id in ids
+                    or event.case_id in case_ids
+                    or event.feedback_id in feedback_ids
+                    or erasure.names_contact_in(event)
+                ):
+                    rewritten = erasure.event(event)
+                    if rewritten != event:
+                        self._events[index] = rewritten
+                        events += 1
+            rejections = 0
+            for index, rejection in enumerate(self._rejections):
+                if erasure.names_contact(rejection.raw) or erasure.names_contact(rejection.reason):
+                    self._rejections[index] = erasure.rejection(rejection)
+                    rejections += 1
+            report = ErasureReport(
+                customer_id=erasure.anonymous_id,
+                erased_at=at,
+                contact_points=len(customer.contacts),
+                interactions=len(interactions),
+                feedback=len(feedback),
+                cases=len(cases),
+                messages=len(messages),
+                timers=len(timers),
+                invitations=len(invitations),
+                events=events,
+                rejections=rejections,
+            )
+            self._append([report.event(actor=actor, reason=erasure.optional_text(reason))])
+        return report
+
+    def _merge(
+        self, keep_id: str, merge_id: str, *, at: datetime, actor: str, reason: str | None
+    ) -> None:
+        keep = self.get_customer(keep_id)
+        merge = self.get_customer(merge_id)
+        if keep.id == merge.id:
+            raise ValidationError("merge_id", merge_id, f"is already customer {keep.id}")
+        old, new = merge.id, keep.id
+        kinds = ("interactions", "feedback", "cases", "messages", "invitations", "timers")
+        moved = dict.fromkeys(kinds, 0)
+        for interaction in list(self._interactions.values()):
+            if interaction.customer_id == old:
+                self._interactions[interaction.id] = attrs.evolve(interaction, customer_id=new)
+                moved["interactions"] += 1
+        for item in list(self._feedback.values()):
+            if item.customer_id == old:
+                self._feedback[item.id] = attrs.evolve(item, customer_id=new)
+                moved["feedback"] += 1
+        for case in list(self._cases.values()):
+            if case.customer_id == old:
+                # A new version, so a writer holding the case as it was cannot undo the move.
+                self._cases[case.id] = attrs.evolve(case, customer_id=new, version=case.version + 1)
+                moved["cases"] += 1
+        for stored in list(self._messages.values()):
+            if stored.message.customer_id == old:
+                self._messages[stored.message.id] = attrs.evolve(
+                    stored, message=attrs.evolve(stored.message, customer_id=new)
+                )
+                moved["messages"] += 1
+        for invitation, claimed in list(self._invitations.values()):
+            if invitation.customer_id == old:
+                self._invitations[invitation.id] = (
+                    attrs.evolve(invitation, customer_id=new),
+                    claimed,
+                )
+                moved["invitations"] += 1
+        for timer in list(self._timers.values()):
+            data = replace_id(dict(timer.data), old, new)
+            if data != timer.data:
+                self._timers[timer.id] = attrs.evolve(timer, data=data)
+                moved["timers"] += 1
+        self._customers[new] = merged_profile(keep, merge)
+        del self._customers[old]
+        self._contacts = {
+            key: new if owner == old else owner for key, owner in self._contacts.items()
+        }
+        self._merged = {
+            gone: new if survivor == old else survivor for gone, survivor in self._merged.items()
+        }
+        self._merged[old] = new
+        self._append([merge_event(new, old, at=at, moved=moved, actor=actor, reason=reason)])
+
+    def _merge_automatically(self, keep_id: str, merge_id: str, at: datetime) -> None:
+        self._merge(keep_id, merge_id, at=at, actor="system", reason=AUTOMATIC_MERGE_REASON)
+
+    def _owners(self, points: Sequence[ContactPoint]) -> dict[ContactPoint, str]:
+        owners: dict[ContactPoint, str] = {}
+        for point in points:
+            owner = self._contacts.get((point.channel, point.value))
+            if owner is not None:
+                owners[point] = owner
+        return owners
+
+    def _save_profile(self, customer: Customer) -> None:
+        self._customers[customer.id] = customer
+        for point in customer.contacts:
+            self._contacts.setdefault((point.channel, point.value), customer.id)
+
+    # -- survey invitations -----------------------------------------------------------------
+
+    def save_invitation(self, invitation: Invitation) -> bool:
+        if not isinstance(invitation, Invitation):
+            raise ValidationError("invitation", invitation, "must be an Invitation")
+        with self.transaction():
+            if invitation.id in self._invitations:
+                return False
+            self._invitations[invitation.id] = (invitation, None)
+            return True
+
+    def get_invitation(self, invitation_id: str) -> Invitation:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._invitations[invitation_id][0]
+            except KeyError:
+                raise NotFoundError("invitation", invitation_id) from None
+
+    def iter_invitations(
+        self, *, customer_id: str | None = None, since: datetime | None = None
+    ) -> Iterator[Invitation]:
+        with self._lock:
+            self._check_open()
+            selected = [
+                invitation
+                for invitation, _ in self._invitations.values()
+                if (customer_id is None or invitation.customer_id == customer_id)
+                and (since is None or invitation.send_at >= since)
+            ]
+        selected.sort(key=lambda invitation: (invitation.send_at, invitation.id))
+        yield from selected
+
+    def claim_token(self, invitation_id: str, at: datetime) -> bool:
+        with self.transaction():
+            try:
+                invitation, claimed = self._invitations[invitation_id]
+            except KeyError:
+                raise NotFoundError("invitation", invitation_id) from None
+            if claimed is not None:
+                return False
+            self._invitations[invitation_id] = (invitation, at)
+            return True
+
+    def token_claimed_at(self, invitation_id: str) -> datetime | None:
+        with self._lock:
+            self._check_open()
+            try:
+                return self._invitations[invitation_id][1]
+            except KeyError:
+                raise NotFoundError("invitation", invitation_id) from None

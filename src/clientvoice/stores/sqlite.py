@@ -14,14 +14,29 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from clientvoice._codec import dump, load, to_utc_text
-from clientvoice.errors import ConflictError, NotFoundError, SchemaError, StoreError
+from clientvoice.errors import (
+    ConflictError,
+    NotFoundError,
+    SchemaError,
+    StoreError,
+    ValidationError,
+)
+from clientvoice.identity import (
+    AUTOMATIC_MERGE_REASON,
+    check_instant,
+    link_customers,
+    merge_event,
+    merged_profile,
+    replace_id,
+    signature,
+)
 from clientvoice.models import (
     Case,
     CaseStage,
@@ -41,9 +56,11 @@ from clientvoice.models import (
     Rejection,
     Timer,
 )
+from clientvoice.privacy import Erasure, ErasureReport, written_by
 from clientvoice.stores._ingest import plan_batch
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 from clientvoice.stores.sqlite_schema import MIGRATIONS
+from clientvoice.surveys.invitations import Invitation
 
 __all__ = ["SQLiteStore"]
 
@@ -73,6 +90,11 @@ class SQLiteStore(Store):
         # Customers confirmed to be stored: their ids, and their owner by channel and contact value.
         self._customer_ids: set[str] = set()
         self._contact_ids: dict[str, dict[str, str]] = {}
+        # The signature of the last description linked to each customer (identity.signature),
+        # the identity_changes position these caches are valid for, whether any merge exists.
+        self._signatures: dict[str, int] = {}
+        self._identity_seq: int | None = None
+        self._has_merges = False
         self._migrate()
 
     # -- connections and transactions --------------------------------------------------------
@@ -167,6 +189,8 @@ class SQLiteStore(Store):
     def _forget_caches(self) -> None:
         self._customer_ids.clear()
         self._contact_ids.clear()
+        self._signatures.clear()
+        self._identity_seq = None
 
     # -- ingestion ----------------------------------------------------------------------------
 
@@ -178,6 +202,7 @@ class SQLiteStore(Store):
     ) -> IngestResult:
         connection = self._connection()
         with self.transaction():
+            self._check_identity(connection)
             plan = plan_batch(batch, self._existing_keys, self._resolve_customers)
             if plan.new_customers:
                 connection.executemany(
@@ -192,6 +217,8 @@ class SQLiteStore(Store):
                         for position, point in enumerate(customer.contacts)
                     ],
                 )
+            gone = self._link(connection, plan.known)
+            plan = plan.redirected(gone)
             interactions: list[tuple[Any, ...]] = []
             feedback: list[tuple[Any, ...]] = []
             events: list[tuple[Any, ...]] = []
@@ -214,7 +241,8 @@ class SQLiteStore(Store):
             )
             self._insert_event_rows(connection, events)
         for customer, _ in plan.new_customers:
-            self._remember(customer)
+            if customer.id not in gone:
+                self._remember(customer)
         return IngestResult(
             stored=plan.stored,
             duplicates=plan.duplicates,
@@ -266,10 +294,21 @@ class SQLiteStore(Store):
                     f"SELECT id FROM customers WHERE id IN ({marks})", chunk
                 )
             )
+        merged: dict[str, str] = {}  # ids merged into another customer: the survivor's id
+        if self._has_merges:
+            for chunk in _chunks([c.id for c in unknown if c.id not in stored_ids]):
+                marks = ",".join("?" * len(chunk))
+                merged.update(
+                    connection.execute(
+                        "SELECT merged_id, into_id FROM customer_merges "
+                        f"WHERE merged_id IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
         owners: dict[tuple[str, str], str] = {}
         by_channel: dict[str, set[str]] = {}
         for customer in unknown:
-            if customer.id not in stored_ids:
+            if customer.id not in stored_ids and customer.id not in merged:
                 for point in customer.contacts:
                     by_channel.setdefault(point.channel, set()).add(point.value)
         # One channel at a time, so that SQLite searches the (channel, value) primary key; a
@@ -288,6 +327,9 @@ class SQLiteStore(Store):
                 resolved[customer.id] = customer.id
                 self._customer_ids.add(customer.id)
                 continue
+            if customer.id in merged:
+                resolved[customer.id] = merged[customer.id]
+                continue
             for point in customer.contacts:
                 owner = owners.get((point.channel, point.value))
                 if owner is not None:
@@ -302,6 +344,7 @@ class SQLiteStore(Store):
         self._customer_ids.add(customer.id)
         for point in customer.contacts:
             self._contact_ids.setdefault(point.channel, {})[point.value] = customer.id
+        self._signatures[customer.id] = signature(customer)
 
     # -- customers ----------------------------------------------------------------------------
 
@@ -333,6 +376,12 @@ class SQLiteStore(Store):
     def get_customer(self, customer_id: str) -> Customer:
         connection = self._connection()
         row = connection.execute("SELECT * FROM customers WHERE id=?", (customer_id,)).fetchone()
+        if row is None:
+            row = connection.execute(
+                "SELECT c.* FROM customer_merges m JOIN customers c ON c.id = m.into_id "
+                "WHERE m.merged_id = ?",
+                (customer_id,),
+            ).fetchone()
         if row is None:
             raise NotFoundError("customer", customer_id)
         return self._customer_from_row(row)
@@ -779,6 +828,83 @@ class SQLiteStore(Store):
         for row in rows:
             yield _stored_message(row)
 
+    # -- survey invitations ---------------------------------------------------------------------
+
+    def save_invitation(self, invitation: Invitation) -> bool:
+        if not isinstance(invitation, Invitation):
+            raise ValidationError("invitation", invitation, "must be an Invitation")
+        connection = self._connection()
+        with self.transaction():
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO invitations (id, customer_id, survey_id, send_at, data) "
+                "VALUES (?,?,?,?,?)",
+                (
+                    invitation.id,
+                    invitation.customer_id,
+                    invitation.survey_id,
+                    to_utc_text(invitation.send_at),
+                    _JSON(dump(invitation)),
+                ),
+            )
+            return cursor.rowcount == 1
+
+    def get_invitation(self, invitation_id: str) -> Invitation:
+        row = (
+            self._connection()
+            .execute("SELECT data FROM invitations WHERE id = ?", (invitation_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFoundError("invitation", invitation_id)
+        return load(Invitation, json.loads(row[0]))
+
+    def iter_invitations(
+        self, *, customer_id: str | None = None, since: datetime | None = None
+    ) -> Iterator[Invitation]:
+        clauses, params = ["1=1"], []
+        if customer_id is not None:
+            clauses.append("customer_id = ?")
+            params.append(customer_id)
+        if since is not None:
+            clauses.append("send_at >= ?")
+            params.append(to_utc_text(since))
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT data FROM invitations WHERE {' AND '.join(clauses)} ORDER BY send_at, id",
+                params,
+            )
+            .fetchall()
+        )
+        for row in rows:
+            yield load(Invitation, json.loads(row[0]))
+
+    def claim_token(self, invitation_id: str, at: datetime) -> bool:
+        connection = self._connection()
+        with self.transaction():
+            cursor = connection.execute(
+                "UPDATE invitations SET claimed_at = ? WHERE id = ? AND claimed_at IS NULL",
+                (to_utc_text(at), invitation_id),
+            )
+            if cursor.rowcount == 1:
+                return True
+            known = connection.execute(
+                "SELECT 1 FROM invitations WHERE id = ?", (invitation_id,)
+            ).fetchone()
+            if known is None:
+                raise NotFoundError("invitation", invitation_id)
+            return False
+
+    def token_claimed_at(self, invitation_id: str) -> datetime | None:
+        row = (
+            self._connection()
+            .execute("SELECT claimed_at FROM invitations WHERE id = ?", (invitation_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFoundError("invitation", invitation_id)
+        return _datetime(row[0])
+
     # -- events -------------------------------------------------------------------------------
 
     def add_events(self, events: Sequence[Event]) -> None:
@@ -897,6 +1023,514 @@ class SQLiteStore(Store):
             table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in tables
         }
+
+    # -- identity and privacy -----------------------------------------------------------------
+
+    def merged_ids(self, customer_id: str) -> set[str]:
+        rows = self._connection().execute(
+            "SELECT merged_id FROM customer_merges WHERE into_id = ?", (customer_id,)
+        )
+        return {row[0] for row in rows.fetchall()}
+
+    def merge_customers(
+        self,
+        keep_id: str,
+        merge_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> Customer:
+        check_instant(at)
+        connection = self._connection()
+        with self.transaction():
+            self._merge(connection, keep_id, merge_id, at=at, actor=actor, reason=reason)
+            return self.get_customer(keep_id)
+
+    def erase_customer(
+        self,
+        customer_id: str,
+        *,
+        at: datetime,
+        actor: str = "system",
+        reason: str | None = None,
+    ) -> ErasureReport:
+        """See :meth:`Store.erase_customer`. Outside a transaction, the file is then rebuilt
+        (``VACUUM``) and the write-ahead log emptied, so that no erased value stays in free
+        space or in old page copies; inside one, that happens only when ``VACUUM`` is called
+        later."""
+        check_instant(at)
+        connection = self._connection()
+        outermost = not self._local.depth
+        with self.transaction():
+            report = self._erase(connection, customer_id, at=at, actor=actor, reason=reason)
+        if outermost:
+            try:
+                self.compact()
+            except sqlite3.Error as error:
+                raise StoreError(
+                    f"customer erased (now {report.customer_id}), but {self.path} could not be "
+                    f"rebuilt to drop the old bytes: {error}; call compact() again"
+                ) from error
+        return report
+
+    def compact(self) -> bool:
+        """Rebuild the file from its live rows (``VACUUM``) and empty the write-ahead log into
+        it, so that no deleted or overwritten value stays in free pages or old page copies.
+
+        Takes time and disk space in proportion to the file's size. Returns False if a reader
+        kept part of the log in use (its pages are then copied by a later checkpoint).
+        """
+        connection = self._connection()
+        connection.execute("VACUUM")
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
+    def _erase(
+        self,
+        connection: sqlite3.Connection,
+        customer_id: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None,
+    ) -> ErasureReport:
+        customer = self.get_customer(customer_id)
+        cid = customer.id
+        ids = {cid, *self.merged_ids(cid)}
+        interactions = list(self.iter_interactions(customer_id=cid))
+        feedback = list(self.iter_feedback(customer_id=cid))
+        erasure = Erasure.of(customer, written_by(interactions, feedback), ids)
+        new = erasure.anonymous_id
+        # The records move to a fresh customer row: the old id may be derived from a contact.
+        connection.execute(
+            "INSERT INTO customers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            _customer_row(erasure.customer(customer), customer.created_at),
+        )
+        connection.execute("DELETE FROM contact_points WHERE customer_id=?", (cid,))
+        connection.executemany(
+            "UPDATE interactions SET customer_id=?, external_id=?, subject=?, body=?, "
+            "thread_id=?, metadata=? WHERE id=?",
+            [
+                (
+                    new,
+                    i.external_id,
+                    i.subject,
+                    i.body,
+                    i.thread_id,
+                    _json_or_none(i.metadata),
+                    i.id,
+                )
+                for i in map(erasure.interaction, interactions)
+            ],
+        )
+        connection.executemany(
+            "UPDATE feedback SET customer_id=?, text=?, analysis=? WHERE id=?",
+            [
+                (new, f.text, None if f.analysis is None else _JSON(dump(f.analysis)), f.id)
+                for f in map(erasure.feedback, feedback)
+            ],
+        )
+        cases = list(self.iter_cases(customer_id=cid))
+        connection.executemany(
+            "UPDATE cases SET customer_id=?, version=?, data=? WHERE id=?",
+            [
+                (
+                    new,
+                    case.version + 1,
+                    _JSON(dump(attrs.evolve(case, version=case.version + 1))),
+                    case.id,
+                )
+                for case in map(erasure.case, cases)
+            ],
+        )
+        messages = list(self.iter_messages(customer_id=cid))
+        connection.executemany(
+            "UPDATE messages SET customer_id=?, data=?, delivery=? WHERE id=?",
+            [
+                (
+                    new,
+                    _JSON(dump(erasure.message(stored.message))),
+                    None
+                    if stored.last_delivery is None
+                    else _JSON(dump(erasure.delivery(stored.last_delivery))),
+                    stored.message.id,
+                )
+                for stored in messages
+            ],
+        )
+        case_ids = {case.id for case in cases}
+        timers: list[tuple[Any, ...]] = []
+        for chunk in _chunks(sorted(case_ids)):
+            marks = ",".join("?" * len(chunk))
+            for timer_id, data in connection.execute(
+                f"SELECT id, data FROM timers WHERE case_id IN ({marks})", list(chunk)
+            ).fetchall():
+                value = json.loads(data) if data else {}
+                timers.append((_json_or_none(erasure.value(value)), timer_id))
+        connection.executemany("UPDATE timers SET data=? WHERE id=?", timers)
+        invitations = list(self.iter_invitations(customer_id=cid))
+        connection.executemany(
+            "UPDATE invitations SET customer_id=?, data=? WHERE id=?",
+            [(new, _JSON(dump(erasure.invitation(i))), i.id) for i in invitations],
+        )
+        feedback_ids = {item.id for item in feedback}
+        events: list[tuple[Any, ...]] = []
+        for stored_event in self.iter_events():
+            event = stored_event.event
+            if (
+                event.customer_id in ids
+                or event.case_id in case_ids
+                or event.feedback_id in feedback_ids
+                or erasure.names_contact_in(event)
+            ):
+                rewritten = erasure.event(event)
+                if rewritten != event:
+                    events.append(
+                        (
+                            rewritten.customer_id,
+                            rewritten.reason,
+                            _json_or_none(rewritten.data),
+                            stored_event.seq,
+                        )
+                    )
+        connection.executemany(
+            "UPDATE events SET customer_id=?, reason=?, data=? WHERE seq=?", events
+        )
+        rejections: list[tuple[Any, ...]] = []
+        for seq, field, reason_text, raw in connection.execute(
+            "SELECT seq, field, reason, raw FROM rejections"
+        ).fetchall():
+            if erasure.names_contact(raw) or erasure.names_contact(reason_text):
+                rejections.append(
+                    (
+                        erasure.optional_text(field),
+                        erasure.text(reason_text),
+                        erasure.text(raw),
+                        seq,
+                    )
+                )
+        connection.executemany(
+            "UPDATE rejections SET field=?, reason=?, raw=? WHERE seq=?", rejections
+        )
+        connection.execute("DELETE FROM customer_merges WHERE into_id=?", (cid,))
+        connection.execute("DELETE FROM customers WHERE id=?", (cid,))
+        report = ErasureReport(
+            customer_id=new,
+            erased_at=at,
+            contact_points=len(customer.contacts),
+            interactions=len(interactions),
+            feedback=len(feedback),
+            cases=len(cases),
+            messages=len(messages),
+            timers=len(timers),
+            invitations=len(invitations),
+            events=len(events),
+            rejections=len(rejections),
+        )
+        self._insert_events(
+            connection, [report.event(actor=actor, reason=erasure.optional_text(reason))]
+        )
+        self._note_identity_change(connection, "erase", at)
+        return report
+
+    def _merge(
+        self,
+        connection: sqlite3.Connection,
+        keep_id: str,
+        merge_id: str,
+        *,
+        at: datetime,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        keep = self.get_customer(keep_id)
+        merge = self.get_customer(merge_id)
+        if keep.id == merge.id:
+            raise ValidationError("merge_id", merge_id, f"is already customer {keep.id}")
+        old, new = merge.id, keep.id
+        moved = {
+            "interactions": connection.execute(
+                "UPDATE interactions SET customer_id=? WHERE customer_id=?", (new, old)
+            ).rowcount,
+            "feedback": connection.execute(
+                "UPDATE feedback SET customer_id=? WHERE customer_id=?", (new, old)
+            ).rowcount,
+        }
+        cases = [
+            load(Case, json.loads(row[0]))
+            for row in connection.execute(
+                "SELECT data FROM cases WHERE customer_id=?", (old,)
+            ).fetchall()
+        ]
+        # A new version, so a writer holding the case as it was cannot undo the move.
+        moved_cases = [
+            attrs.evolve(case, customer_id=new, version=case.version + 1) for case in cases
+        ]
+        connection.executemany(
+            "UPDATE cases SET customer_id=?, version=?, data=? WHERE id=?",
+            [(case.customer_id, case.version, _JSON(dump(case)), case.id) for case in moved_cases],
+        )
+        moved["cases"] = len(moved_cases)
+        messages = [
+            load(Message, json.loads(row[0]))
+            for row in connection.execute(
+                "SELECT data FROM messages WHERE customer_id=?", (old,)
+            ).fetchall()
+        ]
+        connection.executemany(
+            "UPDATE messages SET customer_id=?, data=? WHERE id=?",
+            [(new, _JSON(dump(attrs.evolve(m, customer_id=new))), m.id) for m in messages],
+        )
+        moved["messages"] = len(messages)
+        invitations = list(self.iter_invitations(customer_id=old))
+        connection.executemany(
+            "UPDATE invitations SET customer_id=?, data=? WHERE id=?",
+            [(new, _JSON(dump(attrs.evolve(i, customer_id=new))), i.id) for i in invitations],
+        )
+        moved["invitations"] = len(invitations)
+        timers: list[tuple[Any, ...]] = []
+        for timer_id, data in connection.execute(
+            "SELECT id, data FROM timers WHERE instr(data, ?) > 0", (old,)
+        ).fetchall():
+            value = json.loads(data)
+            changed = replace_id(value, old, new)
+            if changed != value:
+                timers.append((_json_or_none(changed), timer_id))
+        connection.executemany("UPDATE timers SET data=? WHERE id=?", timers)
+        moved["timers"] = len(timers)
+        survivor = merged_profile(keep, merge)
+        connection.execute(
+            "UPDATE contact_points SET customer_id=?, position=position+? WHERE customer_id=?",
+            (new, len(keep.contacts), old),
+        )
+        connection.execute(
+            "UPDATE customers SET segments=?, memberships=?, created_at=? WHERE id=?",
+            (
+                _JSON(sorted(survivor.segments)),
+                _JSON(dict(survivor.memberships)),
+                None if survivor.created_at is None else to_utc_text(survivor.created_at),
+                new,
+            ),
+        )
+        connection.execute("DELETE FROM customers WHERE id=?", (old,))
+        connection.execute("UPDATE customer_merges SET into_id=? WHERE into_id=?", (new, old))
+        connection.execute(
+            "INSERT OR REPLACE INTO customer_merges VALUES (?,?,?)", (old, new, to_utc_text(at))
+        )
+        self._insert_events(
+            connection, [merge_event(new, old, at=at, moved=moved, actor=actor, reason=reason)]
+        )
+        self._note_identity_change(connection, "merge", at)
+
+    def _note_identity_change(
+        self, connection: sqlite3.Connection, kind: str, at: datetime
+    ) -> None:
+        """Count a merge or an erasure, so every store on this file forgets its customer caches."""
+        connection.execute(
+            "INSERT INTO identity_changes (kind, at) VALUES (?, ?)", (kind, to_utc_text(at))
+        )
+        self._forget_caches()
+        if kind == "merge":
+            self._has_merges = True
+
+    def _check_identity(self, connection: sqlite3.Connection) -> None:
+        """Forget the customer caches if a merge or an erasure happened since they were filled."""
+        seq = connection.execute("SELECT max(seq) FROM identity_changes").fetchone()[0] or 0
+        if seq != self._identity_seq:
+            self._forget_caches()
+            self._identity_seq = seq
+            self._has_merges = (
+                connection.execute("SELECT 1 FROM customer_merges LIMIT 1").fetchone() is not None
+            )
+
+    def _link(
+        self, connection: sqlite3.Connection, known: list[tuple[str, Customer, datetime]]
+    ) -> dict[str, str]:
+        """Link the descriptions of known customers (:func:`~clientvoice.identity.link_customers`),
+        skipping those already linked; returns the ids merged away."""
+        signatures = self._signatures
+        todo = [entry for entry in known if signatures.get(entry[0]) != signature(entry[1])]
+        if not todo:
+            return {}
+
+        def merge(keep_id: str, merge_id: str, when: datetime) -> None:
+            self._merge(
+                connection,
+                keep_id,
+                merge_id,
+                at=when,
+                actor="system",
+                reason=AUTOMATIC_MERGE_REASON,
+            )
+
+        gone = link_customers(
+            todo,
+            owners=lambda points: self._owners(connection, points),
+            profile=self.get_customer,
+            merge=merge,
+            save=lambda customer: self._save_profile(connection, customer),
+        )
+        for stored_id, heard, _ in todo:
+            if stored_id not in gone:
+                signatures[stored_id] = signature(heard)
+        return gone
+
+    def _owners(
+        self, connection: sqlite3.Connection, points: Sequence[ContactPoint]
+    ) -> dict[ContactPoint, str]:
+        owners: dict[ContactPoint, str] = {}
+        for point in points:
+            row = connection.execute(
+                "SELECT customer_id FROM contact_points WHERE channel=? AND value=?",
+                (point.channel, point.value),
+            ).fetchone()
+            if row is not None:
+                owners[point] = row[0]
+        return owners
+
+    def _save_profile(self, connection: sqlite3.Connection, customer: Customer) -> None:
+        """Write what linking adds to a stored customer: contact points, segments, programmes."""
+        connection.execute(
+            "UPDATE customers SET segments=?, memberships=? WHERE id=?",
+            (_JSON(sorted(customer.segments)), _JSON(dict(customer.memberships)), customer.id),
+        )
+        connection.executemany(
+            "INSERT OR IGNORE INTO contact_points VALUES (?,?,?,?)",
+            [(p.channel, p.value, customer.id, i) for i, p in enumerate(customer.contacts)],
+        )
+        for point in customer.contacts:
+            self._contact_ids.setdefault(point.channel, {})[point.value] = customer.id
+
+    def claim_messages(
+        self, now: datetime, *, limit: int = 100, lease: timedelta = timedelta(minutes=5)
+    ) -> list[Message]:
+        """Messages due at ``now``, each held for ``lease`` (see :meth:`Store.claim_messages`):
+        their next attempt moves to ``now + lease`` in the same write transaction."""
+        connection = self._connection()
+        with self.transaction():
+            claimed = self.messages_to_send(now, limit=limit)
+            connection.executemany(
+                "UPDATE messages SET next_attempt_at = ? WHERE id = ?",
+                [(to_utc_text(now + lease), message.id) for message in claimed],
+            )
+        return claimed
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def score_counts(
+        self,
+        metric: str,
+        *,
+        period: str | None = None,
+        by: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: str = "UTC",
+    ) -> dict[tuple[date | None, str | None, int], int]:
+        """The counts of :meth:`Store.score_counts`, aggregated in SQL.
+
+        One ``GROUP BY`` query per slice of at most 256 periods: each row's period is found by
+        comparing its UTC ``created_at`` with the periods' first instants (a binary search
+        written as nested ``CASE``, see :func:`clientvoice.surveys.periods.period_boundaries`),
+        and rows are grouped by the customer's segments or memberships as stored (JSON text),
+        which Python then splits into groups once per distinct value.
+        """
+        from clientvoice.surveys.periods import (
+            check_grouping,
+            check_metric,
+            check_period,
+            check_range,
+            customer_groups,
+            period_boundaries,
+            period_of,
+            zone,
+        )
+
+        metric = check_metric(metric)
+        by = check_grouping(by)
+        zone_ = zone(tz)
+        if period is not None:
+            check_period(period)
+        check_range(since, until)
+        connection = self._connection()
+        where, params = ["1=1"], []
+        if since is not None:
+            where.append("f.created_at >= ?")
+            params.append(to_utc_text(since))
+        if until is not None:
+            where.append("f.created_at < ?")
+            params.append(to_utc_text(until))
+        # Each slice: the first days of its periods, the SQL of each row's index among them and
+        # its parameters, and extra conditions bounding the slice.
+        slices: list[tuple[list[date | None], str, list[Any], list[str], list[Any]]] = []
+        if period is None:
+            slices.append(([None], "0", [], [], []))
+        else:
+            span = " AND ".join(where)
+            first = connection.execute(
+                f"SELECT min(f.created_at) FROM feedback f WHERE {span}", params
+            ).fetchone()[0]
+            if first is None:
+                return {}
+            last = connection.execute(
+                f"SELECT max(f.created_at) FROM feedback f WHERE {span}", params
+            ).fetchone()[0]
+            boundaries = period_boundaries(
+                period_of(datetime.fromisoformat(first), period, zone_),
+                period_of(datetime.fromisoformat(last), period, zone_),
+                period,
+                zone_,
+            )
+            if boundaries is None:  # a local midnight that happens twice: no sorted boundaries
+                return super().score_counts(
+                    metric, period=period, by=by, since=since, until=until, tz=tz
+                )
+            texts = [to_utc_text(instant) for _, instant in boundaries]
+            for start in range(0, len(boundaries), _PERIODS_PER_QUERY):
+                end = start + _PERIODS_PER_QUERY
+                bucket_params: list[Any] = []
+                bucket = _bucket_sql(texts[start:end], 0, len(texts[start:end]) - 1, bucket_params)
+                bounds, bound_params = [], []
+                if len(boundaries) > _PERIODS_PER_QUERY:
+                    bounds.append("f.created_at >= ?")
+                    bound_params.append(texts[start])
+                    if end < len(texts):
+                        bounds.append("f.created_at < ?")
+                        bound_params.append(texts[end])
+                days: list[date | None] = [day for day, _ in boundaries[start:end]]
+                slices.append((days, bucket, bucket_params, bounds, bound_params))
+        if by is None:
+            join, column = "", "NULL"
+        elif by == "channel":
+            join, column = "JOIN interactions i ON i.id = f.interaction_id", "i.channel"
+        else:
+            join = "JOIN customers c ON c.id = f.customer_id"
+            column = "c.segments" if by == "segment" else "c.memberships"
+        groups_of: dict[str | None, tuple[str | None, ...]] = {}
+        counts: dict[tuple[date | None, str | None, int], int] = {}
+        for days, bucket, bucket_params, bounds, bound_params in slices:
+            rows = connection.execute(
+                f"SELECT {bucket}, {column}, f.{metric}, count(*) FROM feedback f {join} "
+                f"WHERE f.{metric} IS NOT NULL AND {' AND '.join(where + bounds)} "
+                "GROUP BY 1, 2, 3",
+                [*bucket_params, *params, *bound_params],
+            ).fetchall()
+            for index, raw, answer, times in rows:
+                groups = groups_of.get(raw)
+                if groups is None:
+                    if by is None or by == "channel":
+                        groups = (raw,)
+                    elif by == "segment":
+                        groups = customer_groups(json.loads(raw), {}, by)
+                    else:
+                        groups = customer_groups((), json.loads(raw), by)
+                    groups_of[raw] = groups
+                day = days[index]
+                for group in groups:
+                    key = (day, group, answer)
+                    counts[key] = counts.get(key, 0) + times
+        return counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -1104,3 +1738,22 @@ def _case_row(case: Case) -> tuple[Any, ...]:
         _JSON(dump(case)),
         None if case.waiting_since is None else to_utc_text(case.waiting_since),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+
+_PERIODS_PER_QUERY = 256  # periods per score_counts query: a CASE tree 8 comparisons deep
+
+
+def _bucket_sql(starts: Sequence[str], low: int, high: int, params: list[Any]) -> str:
+    """SQL giving the index (``low``..``high``) of the last of ``starts`` (sorted UTC texts) at or
+    before ``f.created_at``, assuming it is at or after ``starts[low]``: a binary search as
+    nested CASE expressions, appending its parameters to ``params`` in the order they appear."""
+    if low == high:
+        return str(low)
+    middle = (low + high + 1) // 2
+    params.append(starts[middle])
+    below = _bucket_sql(starts, low, middle - 1, params)
+    above = _bucket_sql(starts, middle, high, params)
+    return f"CASE WHEN f.created_at < ? THEN {below} ELSE {above} END"

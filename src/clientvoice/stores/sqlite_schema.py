@@ -145,4 +145,32 @@ CREATE INDEX messages_case ON messages (case_id) WHERE case_id IS NOT NULL;
     """
 CREATE INDEX cases_waiting_opened ON cases (opened_at, id) WHERE waiting_since IS NOT NULL;
 """,
+    # 4: survey invitations, with the claim of their token (one response per invitation).
+    """
+CREATE TABLE invitations (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    survey_id TEXT NOT NULL,
+    send_at TEXT NOT NULL,
+    claimed_at TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX invitations_customer ON invitations (customer_id, send_at);
+CREATE INDEX invitations_send ON invitations (send_at, id);
+""",
+    # 5: identity: merged customer ids stay resolvable; merges and erasures are counted, so every
+    # process notices them and drops what it remembered about customers.
+    """
+CREATE TABLE customer_merges (
+    merged_id TEXT PRIMARY KEY,
+    into_id TEXT NOT NULL,
+    merged_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX customer_merges_into ON customer_merges (into_id);
+CREATE TABLE identity_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL
+)
+""",
 )

@@ -18,5 +18,6 @@ from __future__ import annotations
 
 from clientvoice.testing.channels import ChannelContract
 from clientvoice.testing.stores import StoreContract, heard
+from clientvoice.testing.surveys import SurveyBackendContract
 
-__all__ = ["ChannelContract", "StoreContract", "heard"]
+__all__ = ["ChannelContract", "StoreContract", "SurveyBackendContract", "heard"]

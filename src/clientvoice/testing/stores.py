@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 import pytest
 
+from clientvoice._codec import dump
 from clientvoice.channels.records import parse_record
 from clientvoice.errors import ConflictError, NotFoundError, StoreError, ValidationError
 from clientvoice.models import (
@@ -502,3 +504,426 @@ class StoreContract:
         store.close()
         with pytest.raises(StoreError):
             store.ingest([heard(1)])
+
+    # -- survey invitations -------------------------------------------------------------------
+
+    def test_invitations_are_saved_once_and_read_back(self, store: Store) -> None:
+        first = _invitation("inv-1", "cust-a", T0)
+        assert store.save_invitation(first) is True
+        again = attrs.evolve(first, to="other@example.com")
+        assert store.save_invitation(again) is False  # the first one stored wins
+        assert store.get_invitation("inv-1") == first
+        with pytest.raises(NotFoundError):
+            store.get_invitation("inv-unknown")
+
+    def test_invitations_are_listed_by_send_time_customer_and_since(self, store: Store) -> None:
+        late = _invitation("inv-late", "cust-a", T0 + timedelta(days=3))
+        early = _invitation("inv-early", "cust-a", T0)
+        other = _invitation("inv-other", "cust-b", T0 + timedelta(days=1))
+        for invitation in (late, early, other):
+            store.save_invitation(invitation)
+        assert list(store.iter_invitations()) == [early, other, late]
+        assert list(store.iter_invitations(customer_id="cust-a")) == [early, late]
+        since = T0 + timedelta(days=1)
+        assert list(store.iter_invitations(since=since)) == [other, late]
+        assert list(store.iter_invitations(customer_id="cust-b", since=since)) == [other]
+        assert list(store.iter_invitations(customer_id="cust-zzz")) == []
+
+    def test_a_token_is_claimed_once(self, store: Store) -> None:
+        store.save_invitation(_invitation("inv-1", "cust-a", T0))
+        assert store.token_claimed_at("inv-1") is None
+        at = T0 + timedelta(hours=5)
+        assert store.claim_token("inv-1", at) is True
+        assert store.claim_token("inv-1", at + timedelta(minutes=1)) is False
+        assert store.token_claimed_at("inv-1") == at
+        with pytest.raises(NotFoundError):
+            store.claim_token("inv-unknown", at)
+
+    def test_an_invitation_saved_in_a_failed_transaction_is_not_kept(self, store: Store) -> None:
+        def save_then_fail() -> None:
+            with store.transaction():
+                store.save_invitation(_invitation("inv-1", "cust-a", T0))
+                raise RuntimeError("the message could not be queued")
+
+        with pytest.raises(RuntimeError):
+            save_then_fail()
+        assert list(store.iter_invitations()) == []
+        with pytest.raises(NotFoundError):
+            store.get_invitation("inv-1")
+
+    # -- identity: one person, one customer ---------------------------------------------------
+
+    def test_a_known_customer_gains_new_contact_points_segments_and_programmes(
+        self, store: Store
+    ) -> None:
+        store.ingest([heard(1, customer={"email": "ana@example.com", "name": "Ana"})])
+        later = {
+            "email": "ANA@example.com",
+            "phone": "+34 600 111 222",
+            "name": "Ana María",
+            "segments": ["vip"],
+            "memberships": {"loyalty": "gold"},
+        }
+        result = store.ingest([heard(2, customer=later)])
+        assert result.customers_created == 0
+        customer = store.find_customer("phone", "+34600111222")
+        assert customer is not None
+        assert customer == store.find_customer("email", "ana@example.com")
+        assert customer.name == "Ana"  # the first description wins for profile fields
+        assert [p.value for p in customer.contacts] == ["ana@example.com", "+34600111222"]
+        assert customer.segments == {"vip"}
+        assert customer.memberships == {"loyalty": "gold"}
+        assert store.counts()["customers"] == 1
+
+    def test_a_record_naming_two_customers_merges_them(self, store: Store) -> None:
+        store.ingest([heard(1, customer={"email": "ana@example.com", "name": "Ana"})])
+        store.ingest([heard(2, customer={"phone": "600111222", "name": "Ana L."})])
+        ana = store.find_customer("email", "ana@example.com")
+        phone = store.find_customer("phone", "600111222")
+        assert ana is not None
+        assert phone is not None
+        assert ana.id != phone.id
+        both = {"email": "ana@example.com", "phone": "600 111 222"}
+        result = store.ingest([heard(3, customer=both)], events_for=_events)
+        assert [item.interaction.customer_id for item in result.stored] == [ana.id]
+        assert store.counts()["customers"] == 1
+        assert store.counts()["interactions"] == 3
+        survivor = store.get_customer(phone.id)  # the merged id stays resolvable
+        assert (survivor.id, survivor.name) == (ana.id, "Ana")
+        assert store.merged_ids(ana.id) == {phone.id}
+        assert [f.customer_id for f in store.iter_feedback()] == [ana.id] * 3
+        merged = [s.event for s in store.iter_events() if s.event.type == "customer.merged"]
+        assert [(e.customer_id, e.data["merged_id"]) for e in merged] == [(ana.id, phone.id)]
+        # A record naming the merged id lands on the survivor.
+        late = store.ingest([heard(4, customer={"id": phone.id, "name": "x"})])
+        assert late.customers_created == 0
+        assert late.stored[0].interaction.customer_id == ana.id
+
+    def test_new_customers_linked_in_one_batch_keep_every_contact_point(self, store: Store) -> None:
+        batch = [
+            heard(1, customer={"email": "ana@example.com"}),
+            heard(2, customer={"email": "ana@example.com", "contacts": {"x": "@AnaL"}}),
+        ]
+        result = store.ingest(batch)
+        assert result.customers_created == 1
+        customer = store.find_customer("x", "anal")
+        assert customer is not None
+        assert customer == store.find_customer("email", "ana@example.com")
+
+    def test_merging_customers_moves_their_history(self, store: Store) -> None:
+        store.ingest([heard(1, email="ana@example.com"), heard(2, email="ana.l@example.com")])
+        keep = store.find_customer("email", "ana@example.com")
+        gone = store.find_customer("email", "ana.l@example.com")
+        assert keep is not None
+        assert gone is not None
+        store.add_cases([_case("c1", gone.id, notes=("called back",))])
+        store.schedule_timers([attrs.evolve(_timer("t1", "c1", 4), data={"who": gone.id})])
+        store.queue_messages([attrs.evolve(_message("m1", 0), customer_id=gone.id)])
+        store.save_invitation(_invitation("inv-1", gone.id, T0))
+        before = store.counts()
+        survivor = store.merge_customers(
+            keep.id, gone.id, at=T0, actor="agent-7", reason="same person, confirmed by phone"
+        )
+        after = store.counts()
+        assert after["customers"] == before["customers"] - 1
+        for table in ("interactions", "feedback", "cases", "messages", "problems", "rejections"):
+            assert after[table] == before[table], table
+        assert after["events"] == before["events"] + 1
+        assert survivor.id == keep.id
+        assert {p.value for p in survivor.contacts} == {"ana@example.com", "ana.l@example.com"}
+        assert store.find_customer("email", "ana.l@example.com") == survivor
+        assert store.get_customer(gone.id) == survivor
+        assert len(list(store.iter_feedback(customer_id=keep.id))) == 2
+        assert list(store.iter_feedback(customer_id=gone.id)) == []
+        assert len(list(store.iter_interactions(customer_id=keep.id))) == 2
+        case = store.get_case("c1")
+        assert (case.customer_id, case.version, case.notes) == (keep.id, 2, ("called back",))
+        assert store.get_message("m1").message.customer_id == keep.id
+        assert [i.id for i in store.iter_invitations(customer_id=keep.id)] == ["inv-1"]
+        assert [t.data for t in store.iter_timers(case_id="c1")] == [{"who": keep.id}]
+        event = list(store.iter_events())[-1].event
+        assert (event.type, event.customer_id, event.actor, event.reason) == (
+            "customer.merged",
+            keep.id,
+            "agent-7",
+            "same person, confirmed by phone",
+        )
+        assert event.data["merged_id"] == gone.id
+        assert (event.data["moved"]["feedback"], event.data["moved"]["cases"]) == (1, 1)
+        with pytest.raises(ConflictError):  # a copy read before the move cannot undo it
+            store.save_case(_case("c1", gone.id, version=1))
+
+    def test_merges_follow_earlier_merges(self, store: Store) -> None:
+        store.ingest([heard(n) for n in (1, 2, 3)])
+        ids = [c.id for c in store.iter_customers()]
+        store.merge_customers(ids[1], ids[0], at=T0)
+        store.merge_customers(ids[2], ids[1], at=T0)
+        assert store.get_customer(ids[0]).id == ids[2]
+        assert store.merged_ids(ids[2]) == {ids[0], ids[1]}
+        assert store.counts()["customers"] == 1
+        with pytest.raises(ValidationError) as refused:
+            store.merge_customers(ids[2], ids[0], at=T0)
+        assert refused.value.field == "merge_id"
+        with pytest.raises(NotFoundError):
+            store.merge_customers(ids[2], "nobody", at=T0)
+        for bad in (datetime(2026, 3, 2, 9, 0), "2026-03-02"):
+            with pytest.raises(ValidationError) as refused:
+                store.merge_customers(ids[2], ids[0], at=bad)  # type: ignore[arg-type]
+            assert refused.value.field == "at"
+            with pytest.raises(ValidationError) as refused:
+                store.erase_customer(ids[2], at=bad)  # type: ignore[arg-type]
+            assert refused.value.field == "at"
+        assert store.counts()["customers"] == 1
+
+    def test_a_merge_in_a_failed_transaction_changes_nothing(self, store: Store) -> None:
+        store.ingest([heard(1), heard(2)])
+        a, b = (c.id for c in store.iter_customers())
+
+        def merge_then_fail() -> None:
+            with store.transaction():
+                store.merge_customers(a, b, at=T0)
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            merge_then_fail()
+        assert store.counts()["customers"] == 2
+        assert store.get_customer(b).id == b
+        assert store.merged_ids(a) == set()
+
+    # -- privacy: export and erase one customer -----------------------------------------------
+
+    def _ana(self, store: Store) -> Customer:
+        """Ana, with feedback, a case, a message, a timer, events and a dead letter; and Bob."""
+        ana = {"email": "ana.lopez@example.com", "phone": "+34 611 222 333", "name": "Ana López"}
+        store.ingest(
+            [
+                heard(1, customer=ana, text="El pedido llegó roto, llamadme al 611 222 333"),
+                heard(2, customer=ana, text="Sigo esperando", nps=2),
+                heard(3, customer={"email": "bob@example.com", "name": "Bob"}, text="Great", nps=9),
+            ],
+            events_for=_events,
+        )
+        customer = store.find_customer("email", "ana.lopez@example.com")
+        assert customer is not None
+        feedback = list(store.iter_feedback(customer_id=customer.id))
+        store.add_cases(
+            [
+                attrs.evolve(
+                    _case("c1", customer.id),
+                    feedback_id=feedback[0].id,
+                    notes=("Ana López says ana.lopez@example.com is her work address",),
+                    stage=CaseStage.ACKNOWLEDGED,
+                    acknowledged_at=T0 + timedelta(hours=1),
+                )
+            ],
+            events=[
+                Event(
+                    id="ev-c1",
+                    type="case.opened",
+                    occurred_at=T0,
+                    case_id="c1",
+                    data={"quote": "El pedido llegó roto, llamadme al 611 222 333"},
+                )
+            ],
+            timers=[_timer("t1", "c1", 8)],
+        )
+        message = attrs.evolve(
+            _message("m1", 0),
+            customer_id=customer.id,
+            to="ana.lopez@example.com",
+            body="Hola, Ana López:\n\nGracias.\n",
+        )
+        store.queue_messages([message])
+        store.record_delivery(attrs.evolve(_delivery("m1", DeliveryStatus.SENT), detail="ok"))
+        invitation = _invitation("inv-ana", customer.id, T0)
+        store.save_invitation(attrs.evolve(invitation, to="ana.lopez@example.com"))
+        store.add_events(
+            [
+                Event(
+                    id="ev-x",
+                    type="webhook.sent",
+                    occurred_at=T0,
+                    data={"to": "ANA.LOPEZ@example.com"},
+                )
+            ]
+        )
+        store.add_rejections(
+            [
+                Rejection(source="x.jsonl", line=1, reason="bad", raw='{"phone": "611222333"}'),
+                Rejection(source="x.jsonl", line=2, reason="bad", raw='{"email": "bob@x.io"}'),
+            ]
+        )
+        return customer
+
+    def test_export_holds_everything_about_one_customer(self, store: Store) -> None:
+        ana = self._ana(store)
+        exported = store.export_customer(ana.id)
+        text = json.dumps(exported)  # JSON-serialisable as it is
+        assert exported["customer"]["name"] == "Ana López"
+        assert {c["value"] for c in exported["customer"]["contacts"]} == {
+            "ana.lopez@example.com",
+            "+34611222333",
+        }
+        assert "consents" in exported["customer"]
+        assert len(exported["interactions"]) == 2
+        assert [f["nps"] for f in exported["feedback"]] == [1, 2]
+        assert [c["id"] for c in exported["cases"]] == ["c1"]
+        assert [t["id"] for t in exported["timers"]] == ["t1"]
+        assert [m["message"]["id"] for m in exported["messages"]] == ["m1"]
+        assert exported["messages"][0]["status"] == "sent"
+        assert [i["id"] for i in exported["invitations"]] == ["inv-ana"]
+        event_ids = {e["event"]["id"] for e in exported["events"]}
+        assert {"ev-c1", f"ev-{exported['feedback'][0]['id']}"} <= event_ids
+        assert [r["line"] for r in exported["rejections"]] == [1]
+        assert "bob@example.com" not in text
+        assert "Great" not in text
+        assert exported["merged_ids"] == []
+        with pytest.raises(NotFoundError):
+            store.export_customer("nobody")
+
+    def test_erasure_anonymises_a_customer_and_keeps_the_aggregates(self, store: Store) -> None:
+        ana = self._ana(store)
+        bob = store.find_customer("email", "bob@example.com")
+        assert bob is not None
+        before = store.counts()
+        nps_before = sorted(f.nps for f in store.iter_feedback() if f.nps is not None)
+        case_before = store.get_case("c1")
+        report = store.erase_customer(ana.id, at=T0 + timedelta(days=1), actor="dpo")
+        assert (report.contact_points, report.interactions, report.feedback) == (2, 2, 2)
+        assert (report.cases, report.messages, report.rejections, report.invitations) == (
+            1,
+            1,
+            1,
+            1,
+        )
+        assert report.events == 4  # her 2 feedback events, the case quoting her, the webhook
+        after = store.counts()
+        assert after == {**before, "events": before["events"] + 1}
+        assert sorted(f.nps for f in store.iter_feedback() if f.nps is not None) == nps_before
+        assert store.find_customer("email", "ana.lopez@example.com") is None
+        assert store.find_customer("phone", "611222333") is None
+        with pytest.raises(NotFoundError):  # the old id, derived from her address, is gone
+            store.get_customer(ana.id)
+        erased = store.get_customer(report.customer_id)
+        assert report.customer_id != ana.id
+        assert (erased.name, erased.contacts, erased.consents.contact) == ("", (), False)
+        assert (erased.language, erased.segments, erased.created_at) == (
+            ana.language,
+            ana.segments,
+            ana.created_at,
+        )
+        assert len(list(store.iter_feedback(customer_id=report.customer_id))) == 2
+        case = store.get_case("c1")
+        assert (case.customer_id, case.stage, case.acknowledged_at, case.feedback_id) == (
+            report.customer_id,
+            case_before.stage,
+            case_before.acknowledged_at,
+            case_before.feedback_id,
+        )
+        assert store.find_customer("email", "bob@example.com") == bob
+        assert [f.text for f in store.iter_feedback(customer_id=bob.id)] == ["Great"]
+        everything = json.dumps(
+            {
+                "customers": [dump(c) for c in store.iter_customers()],
+                "interactions": [dump(i) for i in store.iter_interactions()],
+                "feedback": [dump(f) for f in store.iter_feedback()],
+                "cases": [dump(c) for c in store.iter_cases()],
+                "messages": [dump(m) for m in store.iter_messages()],
+                "timers": [dump(t) for t in store.iter_timers()],
+                "events": [dump(s.event) for s in store.iter_events()],
+                "rejections": [dump(r) for r in store.iter_rejections()],
+                "invitations": [dump(i) for i in store.iter_invitations()],
+            },
+            ensure_ascii=False,
+        ).lower()
+        for personal in (
+            "ana.lopez@example.com",
+            "611222333",
+            "611 222 333",
+            "ana lópez",
+            "el pedido llegó roto",
+            "sigo esperando",
+            ana.id,
+        ):
+            assert personal not in everything, personal
+        assert "bob@example.com" in everything
+        assert "bob@x.io" in everything
+        erased_event = list(store.iter_events())[-1].event
+        assert (erased_event.type, erased_event.customer_id, erased_event.actor) == (
+            "customer.erased",
+            report.customer_id,
+            "dpo",
+        )
+        again = store.erase_customer(report.customer_id, at=T0 + timedelta(days=2))
+        assert again.contact_points == 0  # nothing left to erase
+        assert store.counts() == {**after, "events": after["events"] + 1}
+        with pytest.raises(NotFoundError):
+            store.erase_customer("nobody", at=T0)
+
+    def test_new_records_after_erasure_make_a_new_customer(self, store: Store) -> None:
+        ana = self._ana(store)
+        report = store.erase_customer(ana.id, at=T0)
+        result = store.ingest([heard(9, customer={"email": "ana.lopez@example.com"})])
+        assert result.customers_created == 1
+        assert result.stored[0].interaction.customer_id != report.customer_id
+        assert store.count_feedback(customer_id=report.customer_id) == 2  # not linked again
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def test_score_counts_equal_the_generic_computation(self, store: Store) -> None:
+        """A store's ``score_counts`` (often SQL) counts exactly what the generic method of
+        :class:`Store` computes from iter_feedback, customers and interactions."""
+        profiles = [
+            {"segments": ["spain", "vip"], "memberships": {"loyalty": "gold"}},
+            {"segments": ["spain"], "memberships": {"loyalty": "silver", "plan": "pro"}},
+            {},
+        ]
+        items = [
+            heard(
+                n,
+                channel=("web", "email", "chat")[n % 3],
+                # every 23 hours from 2 March: across Madrid's daylight-saving change and months
+                occurred_at=(T0 + timedelta(hours=23 * n)).isoformat(),
+                customer={"email": f"metrics{n % 5}@example.com", **profiles[n % 5 % 3]},
+                csat=n % 5 + 1,
+                ces=n % 7 + 1 if n % 4 else None,
+            )
+            for n in range(40)
+        ]
+        store.ingest(items)
+        for metric in ("nps", "csat", "ces"):
+            for period in (None, "day", "week", "month", "quarter"):
+                for by in (None, "segment", "channel", "membership", "membership:plan"):
+                    for tz in ("UTC", "Europe/Madrid"):
+                        query: dict[str, Any] = {"period": period, "by": by, "tz": tz}
+                        assert store.score_counts(metric, **query) == Store.score_counts(
+                            store, metric, **query
+                        ), (metric, query)
+        since, until = T0 + timedelta(days=3), T0 + timedelta(days=20)
+        window = store.score_counts("ces", period="week", since=since, until=until)
+        assert window == Store.score_counts(store, "ces", period="week", since=since, until=until)
+        # By hand: every item has an NPS (n % 11); with ``by=None`` and no period the counts
+        # are those of the answers.
+        expected: dict[tuple[Any, Any, int], int] = {}
+        for n in range(40):
+            expected[None, None, n % 11] = expected.get((None, None, n % 11), 0) + 1
+        assert store.score_counts("nps") == expected
+        with pytest.raises(ValidationError):
+            store.score_counts("nps", period="fortnight")
+
+
+def _invitation(invitation_id: str, customer_id: str, send_at: datetime) -> Any:
+    from clientvoice.surveys.invitations import Invitation
+
+    return Invitation(
+        id=invitation_id,
+        survey_id="nps",
+        customer_id=customer_id,
+        interaction_id=f"int-{invitation_id}",
+        channel="email",
+        to=f"{customer_id}@example.com",
+        language="es",
+        send_at=send_at,
+        expires_at=send_at + timedelta(days=14),
+        case_id="case-1",
+    )

@@ -1,0 +1,582 @@
+"""Surveys at work: invite customers through a policy, take their answers back as feedback.
+
+:class:`Surveys` ties the pieces to one store: survey definitions, invitation policies, the token
+signer and the survey backends. It is also a plugin: pass it to the
+:class:`~clientvoice.Listener` (``plugins=[surveys]``) and it registers its configured backends
+and turns each closed case's follow-up into a real invitation, under the same policy, fatigue and
+contact budget as every other invitation.
+
+- :meth:`Surveys.invite` decides one :class:`~clientvoice.surveys.invitations.Occasion`; when the
+  policy says yes it stores the invitation, and in the same transaction queues the invitation
+  message (for backends that give a link) and adds a ``survey.invited`` event (whose data carry
+  the link or the vendor payload, for a plugin to post);
+- :meth:`Surveys.invite_after` walks recent interactions and invites where the policies allow,
+  returning counts of what was sent and what was not, by reason;
+- :meth:`Surveys.receive` verifies, parses and checks posted responses: each accepted one becomes
+  a record for :meth:`Listener.ingest <clientvoice.Listener.ingest>` (a survey response is
+  feedback on channel ``survey``, linked to the interaction it asked about), each refused one a
+  :class:`~clientvoice.Rejection` with the reason (bad, expired, unknown or reused token,
+  out-of-range answer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from clientvoice._ids import stable_id
+from clientvoice.clock import Clock, SystemClock
+from clientvoice.errors import (
+    ConfigurationError,
+    NotFoundError,
+    PluginError,
+    TemplateError,
+    ValidationError,
+)
+from clientvoice.hookspecs import hookimpl
+from clientvoice.messages.compose import TemplateLookup, compose, format_when, template_language
+from clientvoice.messages.templates import MessageTemplate
+from clientvoice.models import (
+    Case,
+    Customer,
+    DeliveryStatus,
+    Direction,
+    Event,
+    MessageKind,
+    Rejection,
+)
+from clientvoice.stores.base import Store
+from clientvoice.surveys import SignedSurveyBackend, SurveyBackend, SurveyResponse
+from clientvoice.surveys.definitions import QuestionKind, Survey
+from clientvoice.surveys.invitations import (
+    SURVEY_INVITATION,
+    Contact,
+    Decision,
+    Invitation,
+    InvitationPolicy,
+    Occasion,
+    Reason,
+)
+from clientvoice.surveys.tokens import TokenSigner
+
+__all__ = [
+    "ANSWERING_KINDS",
+    "INVITATION_TEMPLATES",
+    "InvitationReport",
+    "Received",
+    "StoreContactHistory",
+    "Surveys",
+]
+
+ANSWERING_KINDS: frozenset[MessageKind] = frozenset(
+    {MessageKind.ACKNOWLEDGEMENT, MessageKind.APOLOGY, MessageKind.RESOLUTION}
+)
+"""Messages that answer the customer's own request: never refused by the contact budget, but
+counted by it."""
+
+INVITATION_TEMPLATES: Mapping[str, MessageTemplate] = {
+    "en": MessageTemplate(
+        "{survey_title}: one question",
+        """{greeting}
+
+{question}
+
+Answer here: {link}
+
+It takes a minute, and the link works until {expires}.
+
+{sender}""",
+    ),
+    "es": MessageTemplate(
+        "{survey_title}: una pregunta",
+        """{greeting}
+
+{question}
+
+Responde aquí: {link}
+
+Te llevará un minuto; el enlace funciona hasta el {expires}.
+
+{sender}""",
+    ),
+}
+"""The invitation message when no plugin gives a ``survey_invitation`` template."""
+
+
+class StoreContactHistory:
+    """The :class:`~clientvoice.surveys.invitations.ContactHistory` of a store: its survey
+    invitations and every message to the customer (queued or sent; failed and unreachable ones
+    did not reach the customer and do not count). Invitation messages are counted once, as
+    invitations."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def contacts(self, customer_id: str, since: datetime) -> list[Contact]:
+        """The customer's invitations and messages at or after ``since``, oldest first."""
+        found = [
+            Contact(inv.send_at, SURVEY_INVITATION, inv.channel, ref=inv.id)
+            for inv in self.store.iter_invitations(customer_id=customer_id, since=since)
+        ]
+        for stored in self.store.iter_messages(customer_id=customer_id, since=since):
+            message = stored.message
+            if message.kind is MessageKind.SURVEY_INVITATION or stored.status in (
+                DeliveryStatus.FAILED,
+                DeliveryStatus.UNREACHABLE,
+            ):
+                continue
+            found.append(
+                Contact(
+                    message.created_at,
+                    message.kind.value,
+                    message.channel,
+                    answered_request=message.kind in ANSWERING_KINDS,
+                    ref=message.id,
+                )
+            )
+        return sorted(found, key=lambda contact: contact.at)
+
+
+@attrs.frozen
+class InvitationReport:
+    """What :meth:`Surveys.invite_after` did: how many invitations were sent, and why the others
+    were not (counts by :class:`~clientvoice.surveys.invitations.Reason` code; an occasion with
+    several reasons counts under its first). Interactions that no policy's trigger accepts are
+    not candidates: they are counted apart, in ``not_triggered``, as are the occasions invited
+    earlier (``already_invited``)."""
+
+    sent: int = 0
+    not_sent: Mapping[str, int] = attrs.field(factory=dict)
+    delayed_by_quiet_hours: int = 0
+    already_invited: int = 0
+    not_triggered: int = 0
+
+    def __str__(self) -> str:
+        refused = ", ".join(f"{code} {count}" for code, count in sorted(self.not_sent.items()))
+        text = f"invitations sent {self.sent}"
+        if self.delayed_by_quiet_hours:
+            text += f" ({self.delayed_by_quiet_hours} moved past quiet hours)"
+        return text + f", not sent: {refused or 'none'}"
+
+
+@attrs.frozen
+class Received:
+    """What :meth:`Surveys.receive` made of one posted payload: records to ingest (channel
+    ``survey``) and rejections to keep in the dead letters, under ``source``."""
+
+    source: str
+    records: list[dict[str, Any]]
+    rejections: list[Rejection]
+
+
+class Surveys:
+    """Survey definitions, invitation policies, token signer and backends, on one store.
+
+    :param store: where invitations, their tokens' claims and messages are kept.
+    :param signer: signs and verifies the tokens invitations carry.
+    :param surveys: the survey definitions, by their ``id``.
+    :param policies: invitation policies, tried in order: the first whose trigger matches an
+        occasion decides it.
+    :param backends: configured survey backends; they are registered with the Listener when
+        this object is passed to it as a plugin, and override the unconfigured built-ins.
+    :param follow_up_survey: the survey a closed case's follow-up asks (its policy should
+        trigger on kind ``case_closed``); None to leave follow-ups to other plugins.
+    :param clock: what "now" is for follow-ups (the workflow does not pass its time).
+    :param templates: looks up a ``survey_invitation`` template (e.g. the Listener's
+        ``hooks.message_template``); :data:`INVITATION_TEMPLATES` when it gives none.
+    :param sender: how invitation messages are signed.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        signer: TokenSigner,
+        surveys: Iterable[Survey],
+        policies: Iterable[InvitationPolicy],
+        backends: Iterable[SurveyBackend] = (),
+        follow_up_survey: str | None = None,
+        clock: Clock | None = None,
+        templates: TemplateLookup | None = None,
+        sender: str = "The customer care team",
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.surveys = {survey.id: survey for survey in surveys}
+        self.policies = tuple(policies)
+        self.backends = {backend.name: backend for backend in backends}
+        self.follow_up_survey = follow_up_survey
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.templates = templates
+        self.sender = sender
+        self.history = StoreContactHistory(store)
+        for policy in self.policies:
+            if policy.survey_id not in self.surveys:
+                raise ConfigurationError(f"a policy names an unknown survey {policy.survey_id!r}")
+            if policy.backend not in self.backends:
+                known = ", ".join(sorted(self.backends)) or "none"
+                raise ConfigurationError(
+                    f"the policy for {policy.survey_id!r} names survey backend "
+                    f"{policy.backend!r}, which is not configured (configured: {known})"
+                )
+
+    def __repr__(self) -> str:
+        return f"Surveys({sorted(self.surveys)}, backends={sorted(self.backends)})"
+
+    # -- inviting -------------------------------------------------------------------------------
+
+    def decide(self, occasion: Occasion, *, now: datetime) -> Decision:
+        """What the first policy whose trigger matches ``occasion`` decides (nothing stored).
+
+        When no trigger matches, the decision carries every policy's trigger reasons.
+        """
+        return self._decide(occasion, now, self.policies)
+
+    def why_not(self, occasion: Occasion, *, now: datetime) -> list[Reason]:
+        """Every reason not to invite for ``occasion`` now (empty when it would be invited)."""
+        return list(self.decide(occasion, now=now).reasons)
+
+    def invite(self, occasion: Occasion, *, now: datetime) -> Decision:
+        """Decide ``occasion`` and, when the policy says yes, store and queue the invitation.
+
+        An occasion already invited is not invited again: the decision carries the reason
+        ``already_invited``.
+
+        :raises ConfigurationError: when the policy names a backend that is not configured.
+        """
+        return self._invite(occasion, now, self.policies)
+
+    def invite_after(
+        self, now: datetime, *, since: datetime | None = None, limit: int | None = None
+    ) -> InvitationReport:
+        """Invite for every recent inbound interaction the policies allow, oldest first.
+
+        :param since: only interactions at or after it (default: 30 days before ``now``).
+        :param limit: stop after this many invitations.
+        :return: the counts of invitations sent and not sent, by reason.
+        """
+        since = since if since is not None else now - timedelta(days=30)
+        interactions = sorted(
+            (
+                interaction
+                for interaction in self.store.iter_interactions()
+                if since <= interaction.occurred_at <= now
+                and interaction.direction is Direction.INBOUND
+                and interaction.channel != "survey"
+            ),
+            key=lambda interaction: (interaction.occurred_at, interaction.id),
+        )
+        sent = delayed = already = untriggered = 0
+        refused: Counter[str] = Counter()
+        customers: dict[str, Customer] = {}
+        for interaction in interactions:
+            if limit is not None and sent >= limit:
+                break
+            customer = customers.get(interaction.customer_id)
+            if customer is None:
+                customer = self.store.get_customer(interaction.customer_id)
+                customers[interaction.customer_id] = customer
+            occasion = Occasion(customer, attrs.evolve(interaction, customer_id=customer.id))
+            decision = self.invite(occasion, now=now)
+            if decision.invitation is not None:
+                sent += 1
+                delayed += decision.moved_by_quiet_hours
+            elif decision.reasons[0].code == "already_invited":
+                already += 1
+            elif all(reason.code == "trigger" for reason in decision.reasons):
+                untriggered += 1
+            else:
+                refused[decision.reasons[0].code] += 1
+        return InvitationReport(sent, dict(refused), delayed, already, untriggered)
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def receive(
+        self,
+        backend: str,
+        payload: Any,
+        *,
+        now: datetime,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Received:
+        """Verify, parse and check what backend ``backend`` posted.
+
+        :param body: the raw request body, for backends that sign their requests (default:
+            ``payload`` when it is bytes or text).
+        :raises SignatureError: when a signed backend refuses the request: nothing is read.
+        :raises ValidationError: when the payload cannot be parsed at all.
+        :raises PluginError: when no backend has that name.
+        """
+        chosen = self._backend(backend)
+        headers = headers or {}
+        if isinstance(chosen, SignedSurveyBackend) and callable(getattr(chosen, "verify", None)):
+            raw = body if body is not None else payload
+            if isinstance(raw, str):
+                raw = raw.encode("utf-8")
+            chosen.verify(headers, raw)
+        source = f"survey:{chosen.name}"
+        records: list[dict[str, Any]] = []
+        rejections: list[Rejection] = []
+        for response in chosen.parse(payload, headers):
+            try:
+                records.append(self.accept(response, backend=chosen.name, now=now))
+            except ValidationError as error:
+                rejections.append(
+                    Rejection(
+                        source=source,
+                        reason=str(error),
+                        field=error.field,
+                        raw=_raw(response),
+                        received_at=now,
+                    )
+                )
+        return Received(source, records, rejections)
+
+    def accept(self, response: SurveyResponse, *, backend: str, now: datetime) -> dict[str, Any]:
+        """The record of one response, after its token, invitation and answers are checked and
+        its token claimed (one response per invitation).
+
+        Answers are checked before the token is claimed, so a customer whose answer was out of
+        range can correct it and send it again.
+
+        :raises SignatureError: for a missing, forged or expired token.
+        :raises ValidationError: for an unknown invitation, a reused token or a bad answer.
+        """
+        if response.token is None:
+            raise ValidationError("token", None, "the response carries no survey token")
+        claims = self.signer.verify(response.token, now=now)
+        try:
+            invitation = self.store.get_invitation(claims.invitation_id)
+        except NotFoundError:
+            raise ValidationError(
+                "token", claims.invitation_id, "names an unknown invitation"
+            ) from None
+        if (invitation.customer_id, invitation.survey_id) != (
+            claims.customer_id,
+            claims.survey_id,
+        ):
+            raise ValidationError("token", claims.invitation_id, "does not match its invitation")
+        survey = self.surveys.get(invitation.survey_id)
+        if survey is None:
+            raise ValidationError("token", invitation.survey_id, "names an unknown survey")
+        answers = dict(response.answers)
+        extra = {}
+        if not response.strict:
+            known = {question.id for question in survey.questions}
+            extra = {key: answers.pop(key) for key in list(answers) if key not in known}
+        if response.form:
+            answers = survey.read_form(answers)
+        checked = survey.validate(answers)
+        if not self.store.claim_token(invitation.id, now):
+            raise ValidationError(
+                "token", invitation.id, "was already used: one response per invitation"
+            )
+        return _record(survey, invitation, checked, extra, response, backend, now)
+
+    # -- plugin hooks ---------------------------------------------------------------------------
+
+    @hookimpl
+    def clientvoice_register_survey_backends(self, register: Any) -> None:
+        """Register the configured backends (they override the built-in ones of the same
+        name)."""
+        for backend in self.backends.values():
+            register(backend)
+
+    @hookimpl
+    def clientvoice_request_follow_up(self, case: Case, customer: Customer) -> str | None:
+        """Invite the customer of a closed case to :attr:`follow_up_survey`, under its policy.
+
+        Returns what was done (``"invitation inv_... sent"`` or ``"no invitation: fatigue"``),
+        or None when no follow-up survey is configured or the case has no feedback to ask about.
+        """
+        if self.follow_up_survey is None or case.feedback_id is None:
+            return None
+        policies = [p for p in self.policies if p.survey_id == self.follow_up_survey]
+        if not policies:
+            return None
+        feedback = self.store.get_feedback(case.feedback_id)
+        interaction = self.store.get_interaction(feedback.interaction_id)
+        occasion = Occasion(
+            customer,
+            attrs.evolve(interaction, customer_id=customer.id),
+            kind="case_closed",
+            outcome=case.close_reason or "closed",
+            case_id=case.id,
+        )
+        decision = self._invite(occasion, self.clock.now(), policies)
+        if decision.invitation is not None:
+            return f"invitation {decision.invitation.id} sent"
+        return "no invitation: " + "; ".join(str(reason) for reason in decision.reasons)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _backend(self, name: str) -> SurveyBackend:
+        backend = self.backends.get(name)
+        if backend is None:
+            known = ", ".join(sorted(self.backends)) or "none"
+            raise PluginError(f"no survey backend {name!r} is configured; configured: {known}")
+        return backend
+
+    def _decide(
+        self, occasion: Occasion, now: datetime, policies: Sequence[InvitationPolicy]
+    ) -> Decision:
+        reasons: list[Reason] = []
+        for policy in policies:
+            mismatch = policy.trigger.why_not(occasion)
+            if mismatch:
+                reasons.extend(mismatch)
+                continue
+            return policy.decide(occasion, self.history, now)
+        return Decision(None, tuple(reasons) or (Reason("trigger", "no policy applies"),))
+
+    def _invite(
+        self, occasion: Occasion, now: datetime, policies: Sequence[InvitationPolicy]
+    ) -> Decision:
+        # A refusal writes nothing: decide it without taking the write lock, then decide again
+        # inside the transaction, where no other writer can invite the customer in between.
+        first = self._decide(occasion, now, policies)
+        if first.invitation is None:
+            return first
+        with self.store.transaction():
+            decision = self._decide(occasion, now, policies)
+            invitation = decision.invitation
+            if invitation is None:
+                return decision
+            try:
+                self.store.get_invitation(invitation.id)
+            except NotFoundError:
+                pass
+            else:
+                reason = Reason("already_invited", f"invitation {invitation.id} exists already")
+                return Decision(None, (reason,), decision.moved_by_quiet_hours)
+            backend = self._backend(invitation.backend)
+            survey = self.surveys[invitation.survey_id]
+            token = self.signer.issue(invitation)
+            link = backend.invite(invitation, token, survey)
+            self.store.save_invitation(invitation)
+            if link.url is not None:
+                self.store.queue_messages([self._message(invitation, occasion, survey, link.url)])
+            self.store.add_events([_invited_event(invitation, link.url, link.payload)])
+        return decision
+
+    def _message(self, invitation: Invitation, occasion: Occasion, survey: Survey, url: str) -> Any:
+        customer = occasion.customer
+        language = template_language(customer)
+        question = survey.questions[0]
+        values = {
+            "survey_title": _text(survey.title, language),
+            "question": question.text(language),
+            "link": url,
+            "expires": format_when(invitation.expires_at, customer, language),
+            "sender": self.sender,
+        }
+        return compose(
+            MessageKind.SURVEY_INVITATION,
+            lookup=self._template,
+            customer=customer,
+            values=values,
+            message_id=stable_id("msg", invitation.id),
+            channel=invitation.channel,
+            to=invitation.to,
+            created_at=invitation.send_at,
+            case_id=invitation.case_id,
+        )
+
+    def _template(self, kind: MessageKind, language: str) -> MessageTemplate | None:
+        if self.templates is not None:
+            try:
+                found = self.templates(kind, language)
+            except TemplateError:
+                found = None
+            if found is not None:
+                return found
+        return INVITATION_TEMPLATES.get(language) if kind is MessageKind.SURVEY_INVITATION else None
+
+
+def _text(texts: Mapping[str, str], language: str) -> str:
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+def _invited_event(invitation: Invitation, url: str | None, payload: Any) -> Event:
+    data: dict[str, Any] = {
+        "invitation_id": invitation.id,
+        "survey_id": invitation.survey_id,
+        "backend": invitation.backend,
+        "channel": invitation.channel,
+        "send_at": invitation.send_at.isoformat(),
+        "interaction_id": invitation.interaction_id,
+    }
+    if url is not None:
+        data["url"] = url
+    if payload is not None:
+        data["payload"] = json.loads(json.dumps(payload))
+    return Event(
+        id=stable_id("ev", "survey.invited", invitation.id),
+        type="survey.invited",
+        occurred_at=invitation.send_at,
+        customer_id=invitation.customer_id,
+        case_id=invitation.case_id,
+        data=data,
+    )
+
+
+def _record(
+    survey: Survey,
+    invitation: Invitation,
+    answers: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    response: SurveyResponse,
+    backend: str,
+    now: datetime,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "channel": "survey",
+        "external_id": response.external_id or f"{backend}:{invitation.id}",
+        "occurred_at": (response.submitted_at or now).isoformat(),
+        "customer": {"id": invitation.customer_id},
+        "metadata": {
+            "survey": {
+                "id": survey.id,
+                "backend": backend,
+                "invitation_id": invitation.id,
+                "about_interaction_id": invitation.interaction_id,
+                "case_id": invitation.case_id,
+                "answers": _json(answers),
+                "extra": _json(extra),
+            }
+        },
+    }
+    texts = []
+    for question in survey.questions:
+        value = answers.get(question.id)
+        if value is None:
+            continue
+        if question.kind in (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES):
+            record[question.kind.value] = value
+        elif question.kind is QuestionKind.TEXT and value.strip():
+            texts.append(value.strip())
+    record["text"] = "\n\n".join(texts)
+    return record
+
+
+def _json(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: list(item) if isinstance(item, tuple) else item
+        for key, item in value.items()
+        if item is None or isinstance(item, (str, int, float, bool, list, tuple, dict))
+    }
+
+
+def _raw(response: SurveyResponse) -> str:
+    data = {
+        "token": response.token,
+        "answers": _json(response.answers),
+        "external_id": response.external_id,
+    }
+    return json.dumps(data, ensure_ascii=False, default=str)[:10_000]
