@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[cli,report]"
+	$(BIN)/python -m pip install --quiet -e ".[demo]"
 	touch $@
 
 $(STAMP_TEST): pyproject.toml examples/kiosk-channel/pyproject.toml examples/feedback-webapp/pyproject.toml examples/survey-backend-example/pyproject.toml | $(BIN)/python

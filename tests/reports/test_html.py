@@ -49,6 +49,22 @@ def chromium_or_skip():
     return sync_playwright
 
 
+def launch(playwright):
+    """Debian's headless Chromium, quiet: no sandbox (CI runs as root), no background traffic."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
 def test_the_page_is_self_contained_and_every_chart_is_labelled(worked):
     page = to_html(report_of(worked))
     assert page.startswith("<!DOCTYPE html>")
@@ -71,18 +87,7 @@ def test_the_report_renders_in_chromium_without_errors(worked):
     target = write_html(report_of(worked), ARTIFACTS / "report.html")
     problems: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -134,3 +139,38 @@ def test_an_empty_period_renders_without_charts_in_every_format():
     assert "Nothing in this period." in to_markdown(empty)
     assert '"feedback": 0' in to_json(empty)
     assert "nothing in this period" in to_text(empty)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_the_demo_report_shows_every_chart_in_chromium(tmp_path):
+    """What ``make demo`` writes, at a smaller scale: every chart drawn, saved as a screenshot."""
+    from clientvoice.demo import run
+
+    sync_playwright = chromium_or_skip()
+    result = run(tmp_path, records=1_500, seed=3, days=30, echo=lambda line: None)
+    assert result.html is not None
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(result.html.as_uri())
+            charts = page.locator("svg[role=img]")
+            assert charts.count() == len(CHARTS)
+            for index in range(charts.count()):  # each chart is drawn, not an empty frame
+                box = charts.nth(index).bounding_box()
+                assert box is not None and box["width"] > 200 and box["height"] > 100
+                assert charts.nth(index).locator("path, rect").count() > 5
+            text = page.locator("body").inner_text()
+            assert "NPS" in text and "±" in text  # trends carry their margins of error
+            screenshot = ARTIFACTS / "demo-report.png"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert screenshot.stat().st_size > 50_000
+    print(f"screenshot: {screenshot}")
