@@ -32,13 +32,19 @@ def main() -> int:
         return 1
     folder = Path(next(iter(spec.submodule_search_locations)))
     source = folder / "vader_lexicon.txt"
-    rows: list[tuple[str, float]] = []
+    # Some tokens are listed twice ("lol", "ok") or in two cases (":D", ":d"). VADER reads the
+    # file into a dict (a later line wins) and looks tokens up lowercased, so the value it uses
+    # is the last line written in lowercase; we keep that one, and an entry written only in
+    # capitals under its lowercase form.
+    lower: dict[str, float] = {}
+    other: dict[str, float] = {}
     for line in source.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) < 2 or not parts[0].strip():
             continue
-        rows.append((parts[0].strip().lower(), round(float(parts[1]), 2)))
-    rows.sort()
+        key = parts[0].strip()
+        (lower if key == key.lower() else other)[key.lower()] = round(float(parts[1]), 2)
+    rows = sorted({**other, **lower}.items())
     header = (
         "# Derived from the VADER sentiment lexicon (MIT, (c) 2016 C.J. Hutto; see"
         " LICENSE-vader.txt)\n# by tools/build_lexicons.py. Columns: token, mean human valence"

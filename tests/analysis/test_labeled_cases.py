@@ -1,8 +1,10 @@
 """Kind, urgency, risks and follow-up intent on sentences we wrote and labeled ourselves.
 
-``labeled_cases.tsv`` holds 71 sentences (36 English, 35 Spanish) covering every kind, every
-urgency and every risk. The thresholds are below what the analyzer gets today (kind 93 %,
-urgency 96 %, risks and follow-up 100 %) with room for a few cases of change, not for a collapse.
+``labeled_cases.tsv`` holds 121 sentences (61 English, 60 Spanish) covering every kind, every
+urgency and every risk: 71 from the first round, 50 added for issue 8 (problems asked as
+questions, feature requests phrased as needs, polite requests, risks in other words). The
+thresholds are below what the analyzer gets today (kind 100 %, urgency 98 % or more, risks and
+follow-up 98 % or more) with room for a few cases of change, not for a collapse.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def share(language: str, check: str) -> float:
 
 
 def test_the_cases_cover_both_languages_and_every_kind() -> None:
-    assert len(CASES) >= 70
+    assert len(CASES) >= 120
     for language in ("es", "en"):
         kinds = {row[1] for row in CASES if row[0] == language}
         assert kinds >= {"complaint", "suggestion", "praise", "question", "request", "other"}
@@ -46,7 +48,7 @@ def test_the_cases_cover_both_languages_and_every_kind() -> None:
 @pytest.mark.parametrize("language", ["es", "en"])
 @pytest.mark.parametrize(
     ("check", "threshold"),
-    [("kind", 0.85), ("urgency", 0.85), ("risks", 0.95), ("follow_up", 0.95), ("language", 1.0)],
+    [("kind", 0.9), ("urgency", 0.9), ("risks", 0.95), ("follow_up", 0.95), ("language", 1.0)],
 )
 def test_labeled_cases(language: str, check: str, threshold: float) -> None:
     assert share(language, check) >= threshold

@@ -53,6 +53,8 @@ def test_sentiment_floors() -> None:
         predicted = [analyze(text, language).sentiment.value for text, _ in rows]
         scores = f1_scores([gold for _, gold in rows], predicted)
         assert scores["weighted_f1"] >= floors[name], name
+        if language == "es":  # the negative class is rare (4 %) and matters most
+            assert scores["recall:negative"] >= 0.77, name
 
 
 def test_kind_floors() -> None:
@@ -63,8 +65,8 @@ def test_kind_floors() -> None:
         for text, _ in rows
     ]
     gold = ["complaint" if is_complaint else "other" for _, is_complaint in rows]
-    assert f1_scores(gold, predicted)["macro_f1"] >= 0.70
+    assert f1_scores(gold, predicted)["macro_f1"] >= 0.73
     kinds = {"complaint": "complaint", "suggestion": "suggestion", "idea": "suggestion"}
     reviews = app_reviews(FOLDER)
     predicted = [kinds.get(analyze(text, "en").kind.value, "other") for text, _ in reviews]
-    assert f1_scores([gold for _, gold in reviews], predicted)["macro_f1"] >= 0.56
+    assert f1_scores([gold for _, gold in reviews], predicted)["macro_f1"] >= 0.60

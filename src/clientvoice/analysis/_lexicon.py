@@ -10,6 +10,7 @@ remembered, so analysing a text costs one dictionary lookup per token.
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,9 +36,12 @@ CUE_CATEGORIES = (
 )
 """The cue categories a ``<language>_cues.tsv`` file may use, besides the grammar ones."""
 
-_GRAMMAR = ("negator", "booster", "contrast", "concession")
+_GRAMMAR = ("negator", "booster", "contrast", "concession", "modal", "comparative")
 _NEGATION_FACTOR = -0.74  # a negated word keeps about three quarters of its strength, reversed
-_CACHE_LIMIT = 200_000  # distinct unknown tokens remembered per language
+NEGATIVE_WEIGHT = {"es": 1.3, "en": 1.0}
+"""Per language, the weight of negative words against positive ones (see the explanation docs)."""
+_CACHE_LIMIT = 200_000
+_EMOTICON_MARKS = frozenset(":;=()[]<>^_/\\|*{}")  # distinct unknown tokens remembered per language
 
 # Accents off (the lists are written without them), except the tilde of ñ; typographic quotes
 # become plain apostrophes so "don’t" is "don't".
@@ -54,7 +58,10 @@ _STRIP = str.maketrans(
 
 
 def normalize(text: str) -> str:
-    """``text`` lowercased, without accents (ñ kept) and with plain apostrophes."""
+    """``text`` lowercased, without accents (ñ kept), with plain apostrophes and with HTML
+    entities decoded (``&gt;`` is ``>``, not the word "gt")."""
+    if "&" in text:
+        text = html.unescape(text)
     lowered = text.lower()
     if lowered.isascii():
         return lowered
@@ -76,13 +83,15 @@ class Phrase:
 class Cue:
     """A cue phrase (one or more words) that signals a category, attached to its first word."""
 
-    __slots__ = ("category", "rest", "text", "weight")
+    __slots__ = ("category", "label", "rest", "text", "weight")
 
     def __init__(self, rest: tuple[str, ...], category: str, weight: float, text: str) -> None:
         self.rest = rest
         self.category = category
         self.weight = weight
         self.text = text
+        self.label = f"{category}: {text}"
+        """How the cue is shown as evidence (``"complaint: not working"``)."""
 
 
 class Word:
@@ -92,10 +101,12 @@ class Word:
         "active",
         "alone",
         "boost",
+        "comparative",
         "concession",
         "content",
         "contrast",
         "cues",
+        "modal",
         "negated",
         "negator",
         "phrases",
@@ -111,8 +122,12 @@ class Word:
         self.boost = 0.0
         self.contrast = False
         self.concession = False
+        self.modal = False
+        """A word that makes a comparative after it wished-for rather than real ("could")."""
+        self.comparative = False
+        """A word that compares ("better", "más"): after a modal, what follows is wished for."""
         self.content = True
-        """Whether the word can be part of a key phrase (not a function word)."""
+        """Whether the word can be part of a key phrase (a word, not a function word)."""
         self.phrases: tuple[Phrase, ...] = ()
         self.cues: tuple[Cue, ...] = ()
         self.alone: float | None = None
@@ -134,6 +149,8 @@ class Word:
             and not self.boost
             and not self.contrast
             and not self.concession
+            and not self.modal
+            and not self.comparative
             and not self.phrases
             and not self.cues
         )
@@ -152,6 +169,8 @@ class Lexicon:
         self.stems: dict[str, tuple[float, float | None]] = {}
         self.cue_stems: dict[str, list[Cue]] = {}
         self.stopwords: frozenset[str] = frozenset()
+        self.negative_weight = NEGATIVE_WEIGHT.get(language, 1.0)
+        """How much more a negative word counts than a positive one of the same valence."""
         self._lock = threading.Lock()
         self._load()
 
@@ -224,6 +243,10 @@ class Lexicon:
                     word.boost, word.valence, word.negated = weight, None, None
                 elif category == "contrast":
                     word.contrast = True
+                elif category == "modal":
+                    word.modal = True
+                elif category == "comparative":
+                    word.comparative = True
                 else:
                     word.concession = True
                 continue
@@ -248,7 +271,11 @@ class Lexicon:
             stem_cues = self._stem_cues(token)
             if stem_cues:
                 word.cues = word.cues + tuple(stem_cues)
-            word.content = token not in stopwords and not (word.negator or word.boost)
+            word.content = (
+                token[:1].isalpha()
+                and token not in stopwords
+                and not (word.negator or word.boost or word.modal)
+            )
             word.finish()
         self.words.update(exact)
 
@@ -325,7 +352,10 @@ def _valences(language: str) -> Iterator[tuple[str, float, float | None]]:
         for key, valence in _read_pairs(DATA / "en_base.tsv"):
             yield key, valence, None
         files = [DATA / "en_feedback.tsv"]
-    else:
+    else:  # emoticons (":)", ":-(") are written the same in every language
+        for key, valence in _read_pairs(DATA / "en_base.tsv"):
+            if _is_emoticon(key):
+                yield key, valence, None
         files = [DATA / f"{language}_lexicon.tsv"]
     for path in files:
         for parts in _lines(path):
@@ -333,6 +363,11 @@ def _valences(language: str) -> Iterator[tuple[str, float, float | None]]:
             if negated == 0.0 and float(parts[1]) < 0:
                 negated = None  # "0" marks "no special negated value" for negative words
             yield normalize(parts[0].strip()), float(parts[1]), negated
+
+
+def _is_emoticon(key: str) -> bool:
+    """Whether a lexicon entry is an emoticon (":)", ":-d", "<3") rather than a word."""
+    return " " not in key and len(key) <= 4 and any(char in _EMOTICON_MARKS for char in key)
 
 
 def _cues(language: str) -> Iterator[tuple[str, str, float]]:

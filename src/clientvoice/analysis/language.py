@@ -29,10 +29,13 @@ UNDETERMINED = "und"
 """The code :func:`detect_language` returns when nothing in the text tells a language."""
 
 TOKEN = re.compile(
+    r"(?=[hw@:;=8x<\\\-o^])(?:"  # only these can start one of the next three (a fast test)
     r"(?:https?://|www\.)\S+"  # links: one token that means nothing
     r"|@[\w']+"  # mentions (a hashtag's "#" is skipped: its word counts)
-    r"|(?<!\w)(?:[:;=8x][-'^o]?[)(\]\[dp/\\|*3o@$l]+|<3|</3|\\o/|-_-|o_o|\^_?\^)(?!\w)"  # :) ;-(
-    r"|[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)
+    r"|(?<!\w)(?:[:;=8x][-'^o]?[)(\]\[dpcs/\\|*3o@$l]+|<3|</3|\\o/|-_-|o_o|\^_?\^)(?!\w)"  # :) ;-(
+    r")"
+    r"|[^\W\d_]+(?:'[^\W\d_]+)*"  # words, with inner apostrophes (don't, l'eau)...
+    r"(?:(?:-[^\W\d_]+){2,})?"  # ...and a chain of 3+ words is one ("state-of-the-art")
     r"|\d+(?:[.,/]\d+)*"
     r"|[!?¡¿]+|[.;:,]"
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u2639\u263A]",

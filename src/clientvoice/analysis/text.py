@@ -2,11 +2,15 @@
 
 One pass over the tokens does everything. Each token is looked up once in its language's
 compiled lexicon (see ``_lexicon.py``), which says what it is: a word with a valence, a negator,
-a booster, a contrast word, the first word of a phrase or of a cue. Sentiment follows the
-rules people read by: a negator reverses and weakens the next three words of its clause ("no me
-gustó"), a booster strengthens the next two ("muy", "extremely"), the clause after "but"/"pero"
-outweighs the one before, a clause opened by "although"/"aunque" counts for less, shouted words
-and exclamation marks add emphasis, and emoji and emoticons carry their own valence. Cue phrases
+a booster, a contrast word, a modal, the first word of a phrase or of a cue. Sentiment follows
+the rules people read by: a negator reverses and weakens the next three words of its clause ("no
+me gustó"), except "never ... so" which is emphasis; a booster strengthens the next two ("muy",
+"extremely"); a grammar phrase ("sin embargo", "kind of") plays its own role, not its words'; the
+clause after "but"/"pero" outweighs the one before, a clause opened by "although"/"aunque"
+counts for less, and "aunque" after the main clause objects like "pero"; a comparative after a
+modal is wished for, not real ("could be better", "debería mejorar"); shouted words, exclamation
+marks and repeated question marks add emphasis; emoji and emoticons carry their own valence; and
+in a mixed text, a language may give what is wrong more weight than what is right. Cue phrases
 found on the way decide the kind, the risks and the follow-up intent.
 """
 
@@ -130,7 +134,7 @@ def analyze(
     if code in LANGUAGES:
         lex = lexicon(code)
         reading = _read(tokens, lex, text)
-        phrases = key_phrases_of(tokens, lex, text, normalized)
+        phrases = _ranked(reading.runs, text, normalized) if reading.runs else ()
     else:  # words of another language mean nothing to our lists
         reading, phrases = _Reading(), ()
     return _conclude(reading, code, rating, phrases)
@@ -169,22 +173,31 @@ _BOOST_REACH = 2
 _SHOUT_FACTOR = 1.3
 _EXCLAIM_STEP = 0.25
 _EXCLAIM_MAX = 4
+_QUESTION_STEP = 0.18  # from the second question mark on, each adds a little emphasis
 _NORMALIZER = 15.0  # s / sqrt(s^2 + 15): about 0.5 for one strong word, 0.9 for a few
 _PUNCTUATION = frozenset(".,;:!?¡¿-")
 _CLAUSE_ENDS = frozenset(".;:!?")
 _CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{3}")
+_KINDS = frozenset({"complaint", "suggestion", "request", "question", "praise"})
+_EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
+_NEVER = frozenset({"never", "nunca", "jamas"})
+_MODAL_REACH = 3  # "could" / "debería" reaches a comparative in the next three words
+_MODAL_FACTOR = -0.3  # "could be better": the praise is wished for, so slightly the other way
+_GRAMMAR_CUES = frozenset({"booster", "contrast", "concession", "negator", "modal", "comparative"})
 
 
 class _Reading:
     """What one pass over the tokens found."""
 
     __slots__ = (
+        "asked",
         "cues",
         "evidence",
         "exclaim",
         "negative",
         "positive",
         "question",
+        "runs",
         "sentences",
         "total",
     )
@@ -194,9 +207,12 @@ class _Reading:
         self.positive = 0.0
         self.negative = 0.0
         self.exclaim = 0
+        self.asked = 0
         self.question = False
         self.cues: dict[str, float] = {}
         self.evidence: list[str] = []
+        self.runs: list[list[str]] = []
+        """Runs of up to three content words, the candidates for key phrases."""
         self.sentences: list[float] = []
         """The valence of each sentence that has one."""
 
@@ -213,24 +229,34 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
     factor = 1.0  # weight of the current clause (contrast)
     conceding = False  # inside a clause opened by "although"
     negated_at = -99
+    modal_at = wished_at = -99
+    kind_until = -1  # tokens up to here belong to a kind phrase already counted
     pending = 0.0  # the valence of a negator that has not negated anything yet ("no!")
     boost = 0.0
     boosted_at = -99
     consumed = 0  # tokens up to here belong to a phrase already scored
     exclaim = 0
+    asked = 0  # question marks: several add emphasis ("really???")
     question = False
+    runs = reading.runs
+    last_index = len(tokens) - 1
+    run: list[str] = []  # the content words read since the last other token
     for index, token in enumerate(tokens):
         try:
             word = words[token]
         except KeyError:
             word = resolve(token)
         if word is None:
+            if run:
+                runs.append(run)
+                run = []
             if token[0] in _PUNCTUATION:
                 if "!" in token:
                     exclaim += token.count("!")
                 if "?" in token or "¿" in token:
                     question = True
-                negated_at = -99
+                    asked += token.count("?")
+                negated_at = modal_at = wished_at = -99
                 if pending:
                     total += pending * factor
                     negative -= pending * factor
@@ -247,35 +273,78 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
                 elif token == ",":
                     conceding = False
             continue
+        if word.content:
+            run.append(token)
+            if len(run) == 3:
+                runs.append(run)
+                run = []
+        elif run:
+            runs.append(run)
+            run = []
         if not word.active:
             continue
+        following = None  # the next token, looked at only for phrases and cues
         if word.cues:
+            following = tokens[index + 1] if index < last_index else ""
+            grammar_end = 0  # a grammar phrase ("sin embargo", "kind of") replaces its words' roles
+            kind_length = -1  # the longest kind phrase starting here speaks for this word
             for cue in word.cues:
                 rest = cue.rest
-                if rest and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest:
+                if rest and (
+                    rest[0] != following
+                    or (len(rest) > 1 and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest)
+                ):
                     continue
                 category = cue.category
                 if category == "question" and not _opens(tokens, index):
                     continue
-                if category == "booster":
-                    boost, boosted_at = cue.weight, index + len(rest)
-                elif category == "contrast":
-                    total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
-                    factor = 1.5
-                elif category == "concession":
-                    conceding = True
-                elif category == "negator":
-                    negated_at = index + len(rest)
+                if category in _GRAMMAR_CUES:
+                    if grammar_end or index < consumed:
+                        continue  # the longest grammar phrase at a word wins
+                    grammar_end = index + 1 + len(rest)
+                    last = grammar_end - 1
+                    if category == "booster":
+                        boost, boosted_at = cue.weight, last
+                    elif category == "modal":
+                        modal_at = last
+                    elif category == "negator":
+                        negated_at = last
+                    elif category == "comparative":
+                        if index - modal_at <= _MODAL_REACH:
+                            wished_at = last
+                    elif category == "contrast" or (positive or negative):
+                        # "but", or "although" after the main clause ("bonito, aunque caro")
+                        total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
+                        factor, conceding = 1.5, False
+                    else:
+                        conceding = True
                 else:
+                    if category in _KINDS:
+                        # the longest kind phrase speaks for its words: "please add" is a
+                        # suggestion, not also a request; "no problem" is not a problem
+                        if kind_length > len(rest) or index <= kind_until:
+                            continue
+                        kind_length = len(rest)
                     cues[category] = cues.get(category, 0.0) + cue.weight
-                    reading.evidence.append(f"{category}: {cue.text}")
+                    reading.evidence.append(cue.label)
+            if kind_length > 0:
+                kind_until = index + kind_length
+            if grammar_end and index >= consumed:
+                consumed = grammar_end
+                continue
         if index < consumed:
             continue
+        if word.comparative and index - modal_at <= _MODAL_REACH:
+            wished_at = index  # "could be better", "deberían ser más amables"
         item: Word | Phrase | None = None
         if word.phrases:
+            if following is None:
+                following = tokens[index + 1] if index < last_index else ""
             for phrase in word.phrases:
                 rest = phrase.rest
-                if tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest:
+                if rest[0] == following and (
+                    len(rest) == 1 or tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest
+                ):
                     item = phrase
                     consumed = index + 1 + len(rest)
                     break
@@ -294,11 +363,21 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
         elif word.boost:
             if word.alone is None or _modifies(tokens, index, lex):
                 boost, boosted_at = word.boost, index
+                if (
+                    token in _EMPHATIC
+                    and index - negated_at <= _NEGATION_REACH
+                    and tokens[negated_at] in _NEVER
+                ):
+                    negated_at = -99  # "never slept so well": emphasis, not negation
                 continue
             valence = word.alone
-        elif word.contrast:
+        elif word.modal:
+            modal_at = index
+            continue
+        elif word.contrast or (word.concession and (positive or negative)):
+            # "but", or "although" after the main clause ("bonito, aunque caro")
             total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
-            factor = 1.5
+            factor, conceding = 1.5, False
             continue
         elif word.concession:
             conceding = True
@@ -307,6 +386,8 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
             continue
         if index - negated_at <= _NEGATION_REACH:
             pending = 0.0
+        elif valence > 0 and index - wished_at <= _BOOST_REACH:
+            valence *= _MODAL_FACTOR  # wished-for praise says it is not so yet
         if boost and index - boosted_at <= _BOOST_REACH:
             valence *= 1.0 + boost
         if shouted and token in shouted:
@@ -320,12 +401,17 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
     if pending:
         total += pending * factor
         negative -= pending * factor
+    if run:
+        runs.append(run)
     if total:
         sentences.append(total)
     reading.total = kept_total + total
     reading.positive = kept_positive + positive
     reading.negative = kept_negative + negative
+    if reading.positive and reading.negative:  # mixed: what is wrong weighs more
+        reading.total -= (lex.negative_weight - 1.0) * reading.negative
     reading.exclaim, reading.question = exclaim, question
+    reading.asked = asked
     return reading
 
 
@@ -361,6 +447,8 @@ def _conclude(
     total = reading.total
     if total and reading.exclaim:
         total += math.copysign(min(reading.exclaim, _EXCLAIM_MAX) * _EXCLAIM_STEP, total)
+    if total and reading.asked > 1:
+        total += math.copysign(min(reading.asked, _EXCLAIM_MAX) * _QUESTION_STEP, total)
     text_score = total / math.sqrt(total * total + _NORMALIZER) if total else 0.0
     score = text_score
     if rating is not None:
@@ -411,7 +499,7 @@ def key_phrases_of(
             word = words[token]
         except KeyError:
             word = lex.word(token)
-        if word is not None and word.content and token[0].isalpha():
+        if word is not None and word.content:
             run.append(token)
             if len(run) == 3:
                 runs.append(run)
@@ -421,13 +509,23 @@ def key_phrases_of(
             run = []
     if run:
         runs.append(run)
-    if not runs:
-        return ()
-    ranked = sorted(runs, key=lambda found: (-len(found), -sum(map(len, found))))
-    phrases = tuple(dict.fromkeys(" ".join(found) for found in ranked))[:limit]
+    return _ranked(runs, text, normalized, limit) if runs else ()
+
+
+def _ranked(runs: list[list[str]], text: str, normalized: str, limit: int = 5) -> tuple[str, ...]:
+    """The runs as phrases, longest first, without repeats, with the text's accents."""
+    if len(runs) == 1:
+        phrases: tuple[str, ...] = (" ".join(runs[0]),)
+    else:
+        ranked = sorted(runs, key=_phrase_rank)
+        phrases = tuple(dict.fromkeys(" ".join(found) for found in ranked))[:limit]
     if normalized is not text and not text.isascii():
         phrases = _with_accents(phrases, text, normalized)
     return phrases
+
+
+def _phrase_rank(run: list[str]) -> tuple[int, int]:
+    return -len(run), -sum(map(len, run))
 
 
 _NO_RISKS: frozenset[str] = frozenset()
@@ -438,25 +536,36 @@ _SERIOUS = frozenset({"cancellation", "legal", "fraud", "repeat_contact", "safet
 def _kind(
     cues: dict[str, float], score: float, question: bool, risks: frozenset[str]
 ) -> FeedbackKind:
-    complaint = cues.get("complaint", 0.0)
+    """The kind, from cue phrases first and the sentiment second.
+
+    A phrase that asks for something new ("would be nice", "deberían agregar") makes a
+    suggestion even when the text is negative about what is missing, unless the complaint
+    phrases are stronger; a negative text with a problem phrase is a complaint, also when it
+    is asked as a question ("why can't I log in?").
+    """
+    said = cues.get("complaint", 0.0)  # what the complaint phrases say
+    complaint = said
     if score <= -0.5:
         complaint += 2.0
-    elif score <= -0.2:
+    elif score <= -0.2 and said:
         complaint += 1.0
     elif score >= 0.5:
         complaint -= 1.0
     if risks & _SERIOUS:
         complaint += 1.0
+        said += 1.0
     suggestion = cues.get("suggestion", 0.0)
     request = cues.get("request", 0.0)
-    if (complaint >= 1.5 or (complaint >= 1.0 and score < 0.2)) and complaint > suggestion:
-        return FeedbackKind.COMPLAINT
-    if suggestion >= 1.0 and suggestion >= complaint:
+    if suggestion >= max(1.0, said, request) and not risks & _SERIOUS:
         return FeedbackKind.SUGGESTION
-    if question and score < 0:  # a question with a grievance in it
+    if complaint >= 1.5 or (complaint >= 1.0 and score < 0.2):
         return FeedbackKind.COMPLAINT
+    if (question and (score < 0 or said >= 0.5)) or (request >= 1.0 and said >= 1.0):
+        return FeedbackKind.COMPLAINT  # asking for help with a problem ("why can't I log in?")
     if question or cues.get("question"):
-        return FeedbackKind.REQUEST if request >= 1.0 and not question else FeedbackKind.QUESTION
+        # "Could someone call me back?" asks for an action, not for information
+        asking = request >= 2.0 or (request >= 1.0 and ("follow_up" in cues or not question))
+        return FeedbackKind.REQUEST if asking else FeedbackKind.QUESTION
     if request >= 1.0:
         return FeedbackKind.REQUEST
     if complaint >= 1.0:

@@ -1,0 +1,197 @@
+"""The reading rules added for issue 8: grammar phrases, wished-for praise, late concessions,
+emphatic "never so", emoticons in Spanish, repeated question marks, the weight of what is wrong
+in a mixed Spanish review, and the kind of problems asked as questions or needs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clientvoice.analysis import analyze
+from clientvoice.analysis._lexicon import lexicon
+from clientvoice.models import FeedbackKind
+
+
+def score(text: str, language: str | None = None) -> float:
+    return analyze(text, language).score
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sin embargo, fue muy agradable.", "Es sin duda muy bella.", "Sin duda lo mejor del viaje."],
+)
+def test_a_grammar_phrase_does_not_negate_what_follows(text: str) -> None:
+    # "sin" alone negates ("sin sabor"); inside "sin embargo" / "sin duda" it does not
+    assert score(text) > 0.05
+
+
+def test_sin_alone_still_negates() -> None:
+    assert (
+        score("El personal, sin amabilidad.") < -0.05 < 0.05 < score("El personal, con amabilidad.")
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The food could be better.",
+        "The staff should be more friendly.",
+        "Podría mejorar.",
+        "Deberían estar mejor organizados.",
+        "El servicio podría ser más amable.",
+    ],
+)
+def test_wished_for_praise_is_not_praise(text: str) -> None:
+    assert score(text) <= 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I would recommend it to anyone.", "That would have been perfect!", "Sería perfecto."],
+)
+def test_a_modal_without_a_comparative_keeps_the_praise(text: str) -> None:
+    assert score(text) > 0.05
+
+
+def test_a_concession_after_the_main_clause_weighs_like_but() -> None:
+    # "although" opening the sentence concedes; after the main clause it objects
+    assert score("Aunque es caro, vale la pena.") > 0.05
+    assert score("Es bonito, aunque muy sucio.") < 0
+    assert score("The room is nice, although very dirty.") < 0
+
+
+def test_never_so_is_emphasis_and_not_so_is_negation() -> None:
+    assert score("I have never slept so well.") > 0.05
+    assert score("Nunca había comido tan bien.") > 0.05
+    assert score("The service was not so good.") < -0.05
+    assert score("I never liked it.") < -0.05
+
+
+def test_emoticons_count_in_spanish_too() -> None:
+    assert score("Llegó hoy el paquete :)", "es") > 0.05
+    assert score("Llegó hoy el paquete :(", "es") < -0.05
+    assert score("Otra vez tarde -_-", "es") < 0
+
+
+def test_repeated_question_marks_add_emphasis() -> None:
+    assert abs(score("Why is it so bad???")) > abs(score("Why is it so bad?"))
+
+
+def test_what_is_wrong_weighs_more_in_a_mixed_spanish_review() -> None:
+    assert lexicon("es").negative_weight > lexicon("en").negative_weight == 1.0
+    spanish = lexicon("es")
+    delicious, dirty = spanish.word("deliciosa"), spanish.word("sucio")
+    assert delicious is not None and dirty is not None
+    assert delicious.valence is not None and dirty.valence is not None
+    assert delicious.valence > -dirty.valence  # the praise is the stronger word...
+    # ...yet in a mixed Spanish review the complaint is what the reader remembers
+    assert score("La comida estaba deliciosa y el lugar sucio.", "es") < 0.05
+    # a one-sided text keeps the plain strength of its word: s / sqrt(s² + 15)
+    bad = spanish.word("mal")
+    assert bad is not None and bad.valence is not None
+    assert score("Todo estuvo mal.", "es") == pytest.approx(
+        bad.valence / (bad.valence**2 + 15) ** 0.5
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Why can't I log into my account?", FeedbackKind.COMPLAINT),
+        ("¿Por qué no puedo entrar a mi cuenta?", FeedbackKind.COMPLAINT),
+        ("I can't open the app. Please help.", FeedbackKind.COMPLAINT),
+        ("Could someone call me back about my quote?", FeedbackKind.REQUEST),
+        ("Please cancel the extra towels for room 12.", FeedbackKind.REQUEST),
+        ("How do I change the email on my account?", FeedbackKind.QUESTION),
+        ("The app needs a way to sort orders by date.", FeedbackKind.SUGGESTION),
+        ("There should be a way to pause my plan.", FeedbackKind.SUGGESTION),
+        ("A la app le falta una forma de ordenar por fecha.", FeedbackKind.SUGGESTION),
+        ("No search function, I need it, please add it.", FeedbackKind.SUGGESTION),
+        ("The app crashes every time, please fix it.", FeedbackKind.COMPLAINT),
+        ("I feel a bit sad today.", FeedbackKind.OTHER),
+    ],
+)
+def test_kind(text: str, kind: FeedbackKind) -> None:
+    assert analyze(text).kind is kind
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "sin",
+                "embargo",
+                "duda",
+                "no",
+                "nunca",
+                "tan",
+                "so",
+                "never",
+                "could",
+                "be",
+                "better",
+                "podria",
+                "mejor",
+                "mas",
+                "aunque",
+                "although",
+                "pero",
+                "but",
+                "bueno",
+                "malo",
+                "good",
+                "bad",
+                ",",
+                ".",
+                "?",
+                "!",
+                ":)",
+                ":(",
+                "muy",
+                "not",
+                "would",
+            ]
+        ),
+        max_size=25,
+    ),
+    st.sampled_from(["es", "en"]),
+)
+def test_any_mix_of_grammar_words_reads_without_error(words: list[str], language: str) -> None:
+    result = analyze(" ".join(words), language)
+    assert -1.0 <= result.score <= 1.0
+    assert result.kind in FeedbackKind
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_the_cue_files_use_only_known_categories(language: str) -> None:
+    from clientvoice.analysis import _lexicon
+
+    known = set(_lexicon.CUE_CATEGORIES) | set(_lexicon._GRAMMAR)
+    path = _lexicon.DATA / f"{language}_cues.tsv"
+    lines = path.read_text("utf-8").splitlines()
+    used = {line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")}
+    assert used <= known
+    assert {"modal", "comparative", "negator", "complaint", "suggestion"} <= used
+
+
+def test_the_tokenizer_keeps_links_mentions_emoticons_and_word_chains_whole() -> None:
+    from clientvoice.analysis.language import TOKEN
+
+    text = ":) :-( <3 </3 \\o/ -_- o_o ^_^ http://x.y www.a.b @user xd :p =) 8) state-of-the-art"
+    assert TOKEN.findall(text) == [
+        *(":)", ":-(", "<3", "</3", "\\o/", "-_-", "o_o", "^_^"),
+        *("http://x.y", "www.a.b", "@user", "xd", ":p", "=)", "8)", "state-of-the-art"),
+    ]
+    assert TOKEN.findall("well-made, don't: it's 3.5 stars!!") == [
+        *("well", "made", ",", "don't", ":", "it's", "3.5", "stars", "!!"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I couldn't be happier with the service.", "No podría estar más contenta con el servicio."],
+)
+def test_a_negated_comparative_idiom_is_high_praise(text: str) -> None:
+    assert score(text) > 0.5
