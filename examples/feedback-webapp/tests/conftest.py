@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +35,26 @@ def _no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLIENTVOICE_BLOCK_PLUGINS", raising=False)
 
 
-class Server:
-    """The application, served by werkzeug in a background thread."""
+SECRET = "test only: a secret for the session cookie and the survey links"
 
-    def __init__(self, app: Any) -> None:
+
+class Server:
+    """The application, served by werkzeug in a background thread.
+
+    The server takes its port before the application is made, so that the application can be
+    told its own address (survey links point to it): set :attr:`app` before the first request.
+    """
+
+    def __init__(self, app: Any = None) -> None:
         from werkzeug.serving import make_server
 
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app)  # port 0: any free port
+        self._server = make_server("127.0.0.1", 0, self._dispatch)  # port 0: any free port
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
 
     def __enter__(self) -> Server:
         self._thread.start()
@@ -62,15 +72,30 @@ def store_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def server(store_url: str) -> Iterator[Server]:
+def serve(store_url: str) -> Iterator[Callable[..., Server]]:
+    """Starts the application with the given ``create_app`` options; stops it after the test."""
     from feedback_webapp import create_app, listener_of
 
-    app = create_app(store_url, secret_key="test only")
+    started: list[Server] = []
+
+    def start(**options: Any) -> Server:
+        running = Server().__enter__()
+        started.append(running)
+        running.app = create_app(store_url, secret_key=SECRET, public_url=running.url, **options)
+        return running
+
     try:
-        with Server(app) as running:
-            yield running
+        yield start
     finally:
-        listener_of(app).close()
+        for running in started:
+            running.__exit__()
+            if running.app is not None:
+                listener_of(running.app).close()
+
+
+@pytest.fixture
+def server(serve: Callable[..., Server]) -> Server:
+    return serve()
 
 
 @pytest.fixture(scope="session")

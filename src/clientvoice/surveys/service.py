@@ -16,7 +16,9 @@ contact budget as every other invitation.
   a record for :meth:`Listener.ingest <clientvoice.Listener.ingest>` (a survey response is
   feedback on channel ``survey``, linked to the interaction it asked about), each refused one a
   :class:`~clientvoice.Rejection` with the reason (bad, expired, unknown or reused token,
-  out-of-range answer).
+  out-of-range answer);
+- :meth:`Surveys.open_link` tells the page a survey link opens whether the link may be answered
+  (or why not: invalid, expired, used) and which survey to show, without using the link up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -35,6 +37,7 @@ from clientvoice.errors import (
     ConfigurationError,
     NotFoundError,
     PluginError,
+    SignatureError,
     TemplateError,
     ValidationError,
 )
@@ -68,6 +71,7 @@ __all__ = [
     "ANSWERING_KINDS",
     "INVITATION_TEMPLATES",
     "InvitationReport",
+    "OpenedLink",
     "Received",
     "StoreContactHistory",
     "Surveys",
@@ -172,6 +176,30 @@ class Received:
     source: str
     records: list[dict[str, Any]]
     rejections: list[Rejection]
+
+
+@attrs.frozen
+class OpenedLink:
+    """What a survey link's token allows at one instant (:meth:`Surveys.open_link`).
+
+    ``refused`` is None when the customer may answer now. Otherwise its ``code`` says why not:
+    ``invalid`` (missing, malformed or forged, signed with a retired key, or naming an
+    invitation or survey that is not known), ``expired`` or ``used`` (the invitation was
+    answered already), and its ``detail`` says more in words (never the key).
+
+    ``invitation`` and ``survey`` are set whenever the token is authentic and names a known
+    invitation, even an expired or used one, so that a refusal too can be worded in the
+    customer's language.
+    """
+
+    refused: Reason | None
+    invitation: Invitation | None = None
+    survey: Survey | None = None
+
+    @property
+    def language(self) -> str | None:
+        """The language the invitation was sent in, when the invitation is known."""
+        return self.invitation.language if self.invitation is not None else None
 
 
 class Surveys:
@@ -497,6 +525,51 @@ class Surveys:
             if found is not None:
                 return found
         return INVITATION_TEMPLATES.get(language) if kind is MessageKind.SURVEY_INVITATION else None
+
+    # -- links ----------------------------------------------------------------------------------
+
+    def open_link(self, token: Any, *, now: datetime) -> OpenedLink:
+        """Whether the customer holding ``token`` may answer its survey at ``now``, and which
+        invitation and survey it is about.
+
+        For the page a survey link opens: it checks what :meth:`accept` checks about the token
+        (signature, expiry, a known invitation that matches it, not used yet) without using
+        it up, so the host can show the survey's form, or a refusal, before anyone answers.
+        Never raises for a bad token: the refusal's code says what is wrong with it.
+
+        :raises ValidationError: when ``now`` is not a timezone-aware datetime.
+        """
+        expired: Reason | None = None
+        try:
+            claims = self.signer.verify(token, now=now)
+        except SignatureError as error:
+            try:
+                # Authentic when checked as of the earliest instant: then only time is wrong.
+                claims = self.signer.verify(token, now=_EARLIEST)
+            except SignatureError:
+                return OpenedLink(Reason("invalid", f"the link {error.reason}"))
+            expired = Reason("expired", f"the link {error.reason}")
+        try:
+            invitation = self.store.get_invitation(claims.invitation_id)
+        except NotFoundError:
+            return OpenedLink(Reason("invalid", "the link names an unknown invitation"))
+        if (invitation.customer_id, invitation.survey_id) != (
+            claims.customer_id,
+            claims.survey_id,
+        ):
+            return OpenedLink(Reason("invalid", "the link does not match its invitation"))
+        survey = self.surveys.get(invitation.survey_id)
+        if survey is None:
+            detail = f"the link names survey {invitation.survey_id!r}, which is not configured"
+            return OpenedLink(Reason("invalid", detail), invitation)
+        used_at = self.store.token_claimed_at(invitation.id)
+        if used_at is not None:
+            detail = f"the survey was answered at {used_at.isoformat()}: one response per link"
+            return OpenedLink(Reason("used", detail), invitation, survey)
+        return OpenedLink(expired, invitation, survey)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _text(texts: Mapping[str, str], language: str) -> str:
