@@ -12,15 +12,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clientvoice import STANDARD_CHANNELS, FeedbackKind, Listener, ValidationError
+from clientvoice.channels import read_email
 from clientvoice.channels.records import CUSTOMER_FIELDS, RECORD_FIELDS, parse_record
+from clientvoice.channels.transcripts import read_transcript
 from clientvoice.demo import run
 from clientvoice.demodata import (
     CSV_COLUMNS,
     DEFAULT_START,
+    channel_traffic,
     generate,
     plan,
+    survey_answers,
     write_csv,
     write_jsonl,
 )
@@ -312,8 +318,15 @@ def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
     lines: list[str] = []
     result = run(tmp_path, records=2000, seed=3, echo=lines.append)
     expected = plan(2000, seed=3, bad_share=0.004, duplicate_share=0.01)
-    assert result.summary.counts["feedback"] == expected.unique
-    assert result.summary.counts["rejections"] == 2 * expected.bad  # both imports
+    # The export, plus what the real channels stored and the survey answers accepted.
+    assert result.surveys is not None
+    heard_live = sum(tally.stored for tally in result.channels)
+    answers = sum(result.surveys.accepted.values())
+    assert result.summary.counts["feedback"] == expected.unique + heard_live + answers
+    refused_live = sum(len(tally.rejected) for tally in result.channels)
+    assert result.summary.counts["rejections"] == (
+        2 * expected.bad + refused_live + len(result.surveys.rejected)  # both imports
+    )
     assert result.second.stored == 0
     heard = result.listening
     assert heard.cases > 50 and heard.by_stage["closed"] > 0
@@ -324,3 +337,47 @@ def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
     assert result.summary.nps.count > 0
     assert "nothing is stored twice" in "\n".join(lines)
     json.dumps(result.summary.by_channel)
+
+
+def test_channel_traffic_is_reproducible_and_written_as_mail_clients_write():
+    start = DEFAULT_START - timedelta(days=2)
+    traffic = channel_traffic(seed=4, start=start, days=2)
+    assert traffic == channel_traffic(seed=4, start=start, days=2)
+    assert traffic != channel_traffic(seed=5, start=start, days=2)
+    assert (len(traffic.emails), len(traffic.forms), len(traffic.transcripts)) == (36, 30, 10)
+    kinds = Counter()
+    for email in traffic.emails:
+        found = read_email(email.raw)
+        assert found.sender == email.sender.lower() and found.text.strip()
+        head = email.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+        assert f"Message-ID: {email.message_id}" in head
+        kinds["latin-1"] += b'charset="iso-8859-1"' in email.raw
+        kinds["alternative"] += "multipart/alternative" in head
+        kinds["html only"] += "Content-Type: text/html" in head
+    assert min(kinds.values()) > 0, kinds
+    reply, first = read_email(traffic.emails[-1].raw), traffic.emails[0]
+    assert reply.thread_root == first.message_id
+    assert "Acme Care" not in reply.text  # the quoted acknowledgement is not new words
+    languages = {form["data"]["customer"]["language"] for form in traffic.forms}
+    assert languages == {"es", "en"}
+    assert all(form["type"] == "form.submitted" for form in traffic.forms)
+    channels = Counter(record["channel"] for record in traffic.transcripts)
+    assert channels == {"chat": 7, "phone": 3}
+    ids = [record["external_id"] for record in traffic.transcripts]
+    assert len(set(ids)) == 10 and not set(ids) & {r["external_id"] for r in generate(400)}
+    chat = next(r for r in traffic.transcripts if r["channel"] == "chat")
+    assert len(read_transcript(chat["transcript"]).turns) == 3
+
+
+@given(
+    survey=st.sampled_from(sorted(SCALES)),
+    language=st.sampled_from(["es", "en", "es-MX", "pt"]),
+    feeling=st.sampled_from([-1, 0, 1]),
+    key=st.text(max_size=20),
+)
+def test_survey_answers_are_form_text_on_the_surveys_scale(survey, language, feeling, key):
+    fields = survey_answers(survey, language, feeling, key=key)
+    assert fields == survey_answers(survey, language, feeling, key=key)
+    low, high = SCALES[survey]
+    assert fields[survey].isdigit() and low <= int(fields[survey]) <= high
+    assert set(fields) <= {survey, "comment"}

@@ -51,7 +51,19 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-__all__ = ["CSV_COLUMNS", "DEFAULT_START", "Plan", "generate", "plan", "write_csv", "write_jsonl"]
+__all__ = [
+    "CSV_COLUMNS",
+    "DEFAULT_START",
+    "ChannelTraffic",
+    "DemoEmail",
+    "Plan",
+    "channel_traffic",
+    "generate",
+    "plan",
+    "survey_answers",
+    "write_csv",
+    "write_jsonl",
+]
 
 DEFAULT_START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 """Where generated time begins unless ``start`` is given (a Monday morning)."""
@@ -233,6 +245,93 @@ def write_csv(
                 writer.writerow(row[: 3 + int(choice * (len(row) - 4))])
             written += 1
     return written
+
+
+@attrs.frozen
+class DemoEmail:
+    """One e-mail a customer sends: the envelope (``sender``, ``recipient``) and the message as
+    the bytes an SMTP client transmits (RFC 5322, CRLF line ends)."""
+
+    sender: str
+    recipient: str
+    raw: bytes
+    message_id: str
+
+
+@attrs.frozen
+class ChannelTraffic:
+    """What customers send on the richer channels: raw e-mails, web-form submissions (records, to
+    post as JSON) and chat transcripts and phone notes (records with a ``transcript``)."""
+
+    emails: tuple[DemoEmail, ...]
+    forms: tuple[dict[str, Any], ...]
+    transcripts: tuple[dict[str, Any], ...]
+
+
+def channel_traffic(
+    *,
+    emails: int = 36,
+    forms: int = 30,
+    transcripts: int = 10,
+    seed: int = 0,
+    start: datetime | None = None,
+    days: int = 2,
+    mailbox: str = "care@acme.example",
+) -> ChannelTraffic:
+    """E-mails, web-form submissions and transcripts written by the customers of :func:`generate`
+    (the same ``seed`` gives the same people), from ``start`` over ``days`` days.
+
+    The e-mails mix the ways mail clients write: plain UTF-8, ``multipart/alternative`` with an
+    HTML part, ISO-8859-1 in quoted-printable, HTML only; the last one is a customer's reply in
+    the thread of an earlier message, with the quoted history below it. Ids (Message-IDs, form
+    and call ids) are this function's own, so they never collide with :func:`generate`'s.
+    Forms carry the customer's consents, as a form's checkboxes do.
+
+    :param emails: how many e-mails (at least 2: one is the reply).
+    :param forms: how many form submissions.
+    :param transcripts: how many chat transcripts and phone notes (about two thirds chats).
+    :param mailbox: where customers write to.
+    """
+    wanted = {"email": max(emails - 1, 0), "web": forms, "chat": 0, "phone": 0}
+    wanted["chat"] = transcripts - transcripts // 3
+    wanted["phone"] = transcripts // 3
+    picked: dict[str, list[_Record]] = {name: [] for name in wanted}
+    total = max(8 * sum(wanted.values()), 64)
+    for record in generate(total, seed=seed, start=start, days=days):
+        bucket = picked.get(record["channel"])
+        internal = record["customer"].get("kind") == "internal"
+        if bucket is not None and len(bucket) < wanted[record["channel"]] and not internal:
+            bucket.append(record)
+    rng = random.Random(f"clientvoice.demodata.traffic:{seed}")
+    mail = [_email(record, position, rng, mailbox) for position, record in
+            enumerate(picked["email"])]  # fmt: skip
+    if emails >= 2 and mail:
+        mail.append(_reply(picked["email"][0], mail[0], rng, mailbox))
+    posts = tuple(_form(record, position, rng) for position, record in enumerate(picked["web"]))
+    talks = [_transcript(record, position, rng) for position, record in
+             enumerate(picked["chat"] + picked["phone"])]  # fmt: skip
+    talks.sort(key=lambda record: str(record["occurred_at"]))
+    return ChannelTraffic(tuple(mail), posts, tuple(talks))
+
+
+def survey_answers(
+    survey: str, language: str, feeling: int, *, key: str, seed: int = 0
+) -> dict[str, str]:
+    """The fields a customer fills in on a survey form: the score (``nps`` 0-10, ``csat`` 1-5 or
+    ``ces`` 1-7, as text, as a form posts it) and sometimes a ``comment``.
+
+    :param feeling: -1 for an unhappy customer, 0 neutral, 1 happy; scores follow it.
+    :param key: what makes the answer (e.g. the invitation id): the same key, the same answer.
+    """
+    rng = random.Random(f"clientvoice.demodata.answers:{seed}:{key}")
+    low = {"nps": _NPS_LOW, "csat": _CSAT_LOW, "ces": _CES_LOW}[survey]
+    score = low + bisect_right(_SCALES[survey][feeling], rng.random())
+    fields = {survey: str(score)}
+    lang = _LANGUAGES["es" if language.startswith("es") else "en"]
+    if rng.random() < 0.6:
+        kind = {-1: "complaint", 0: "suggestion", 1: "praise"}[feeling]
+        fields["comment"] = _choice(rng.random, lang.survey[kind])
+    return fields
 
 
 def _records(generator: _Generator) -> Iterator[_Record]:
@@ -2123,3 +2222,165 @@ _CLOCK = tuple(f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in ra
 
 def _choice(draw: Callable[[], float], items: Sequence[Any]) -> Any:
     return items[int(draw() * len(items))]
+
+
+# -- channel traffic ------------------------------------------------------------------------------
+
+_AGENT_REPLIES = {
+    "es": ("Lo siento mucho, lo reviso ahora mismo.", "Gracias por avisarnos, lo paso al equipo.",
+           "Entiendo. Te abro una incidencia y te escribimos hoy.", "Vale, lo miro y te digo."),
+    "en": ("I'm so sorry, let me look into it right now.", "Thanks for telling us, I'll pass it on",
+           "I understand. I'm opening a ticket and we'll email you today.", "OK, let me check."),
+}  # fmt: skip
+_CUSTOMER_THANKS = {"es": ("Gracias.", "Vale, espero noticias.", "Ok"),
+                    "en": ("Thanks.", "OK, I'll wait to hear.", "cheers")}  # fmt: skip
+_CUSTOMER_LABEL = {"es": "Cliente", "en": "Customer"}
+_AGENT_LABEL = {"es": "Agente", "en": "Agent"}
+_REPLY_TEXT = {
+    "es": ("Os vuelvo a escribir porque sigo sin respuesta. ¿Alguien puede mirarlo, por favor?",
+           "El {date} a las {time}, {name} <{address}> escribió:",
+           "Gracias por escribirnos. Te responderemos en 48 horas."),
+    "en": ("Writing again as I still have no answer. Could someone look at it, please?",
+           "On {date} at {time}, {name} <{address}> wrote:",
+           "Thank you for writing to us. We will answer within 48 hours."),
+}  # fmt: skip
+
+
+def _moment(record: _Record) -> datetime:
+    return datetime.fromisoformat(str(record["occurred_at"]))
+
+
+def _message_id(record: _Record, position: int, rng: random.Random) -> str:
+    domain = str(record["customer"]["email"]).rsplit("@", 1)[1]
+    return f"<{rng.getrandbits(48):012x}.{position}@{domain}>"
+
+
+def _email(record: _Record, position: int, rng: random.Random, mailbox: str) -> DemoEmail:
+    from email.message import EmailMessage
+    from email.utils import format_datetime, formataddr
+
+    customer = record["customer"]
+    text = str(record["text"])
+    message = EmailMessage()
+    message["From"] = formataddr((str(customer["name"]), str(customer["email"])))
+    message["To"] = formataddr(("Acme Care", mailbox))
+    message["Subject"] = str(record.get("subject") or "Consulta")
+    message["Date"] = format_datetime(_moment(record))
+    message_id = _message_id(record, position, rng)
+    message["Message-ID"] = message_id
+    style = position % 4
+    if style == 0 and str(customer["language"]).startswith("es"):
+        style = 2  # Spanish mail clients still write Latin-1
+    _set_body(message, text, style)
+    if message.is_multipart():  # the default boundary is random: make it the seed's
+        message.set_boundary(f"----=_Part_{position}_{rng.getrandbits(40):010x}")
+    message["Content-Language"] = str(customer["language"])
+    return DemoEmail(str(customer["email"]), mailbox, _wire(message), message_id)
+
+
+def _set_body(message: Any, text: str, style: int) -> None:
+    """Plain UTF-8, multipart/alternative, ISO-8859-1 quoted-printable, or HTML only."""
+    html = "".join(f"<p>{_escape(part)}</p>" for part in text.split("\n\n"))
+    if style == 1:
+        message.set_content(text)
+        message.add_alternative(f"<html><body>{html}</body></html>", subtype="html")
+    elif style == 2:
+        try:
+            text.encode("iso-8859-1")
+        except UnicodeEncodeError:
+            message.set_content(text, cte="quoted-printable")
+        else:
+            message.set_content(text, charset="iso-8859-1", cte="quoted-printable")
+    elif style == 3:
+        message.set_content(f"<html><body>{html}</body></html>", subtype="html")
+    else:
+        message.set_content(text)
+
+
+def _reply(record: _Record, first: DemoEmail, rng: random.Random, mailbox: str) -> DemoEmail:
+    from email.message import EmailMessage
+    from email.utils import format_datetime, formataddr
+
+    customer = record["customer"]
+    language = "es" if str(customer["language"]).startswith("es") else "en"
+    acknowledged = _moment(record) + timedelta(hours=2)
+    moment = acknowledged + timedelta(hours=18)
+    answer = f"<ack-{rng.getrandbits(32):08x}@{mailbox.rsplit('@', 1)[1]}>"
+    again, quote, acknowledgement = _REPLY_TEXT[language]
+    header = quote.format(
+        date=f"{acknowledged:%d/%m/%Y}",
+        time=f"{acknowledged:%H:%M}",
+        name="Acme Care",
+        address=mailbox,
+    )
+    name = customer.get("preferred_name") or customer["name"]
+    body = f"{again}\n\n{name}\n\n{header}\n> {acknowledgement}\n"
+    message = EmailMessage()
+    message["From"] = formataddr((str(customer["name"]), str(customer["email"])))
+    message["To"] = formataddr(("Acme Care", mailbox))
+    message["Subject"] = f"Re: {record.get('subject') or 'Consulta'}"
+    message["Date"] = format_datetime(moment)
+    message_id = _message_id(record, 10_000, rng)
+    message["Message-ID"] = message_id
+    message["In-Reply-To"] = answer
+    message["References"] = f"{first.message_id} {answer}"
+    message.set_content(body)
+    return DemoEmail(first.sender, mailbox, _wire(message), message_id)
+
+
+def _wire(message: Any) -> bytes:
+    from email.policy import SMTP
+
+    return bytes(message.as_bytes(policy=SMTP))
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+    )
+
+
+def _form(record: _Record, position: int, rng: random.Random) -> dict[str, Any]:
+    customer = dict(record["customer"])
+    customer["consents"] = {"contact": True, "surveys": rng.random() < 0.5}
+    data: dict[str, Any] = {
+        "customer": customer,
+        "text": record["text"],
+        "follow_up_requested": bool(record.get("follow_up_requested")),
+        "metadata": dict(record.get("metadata") or {}),
+    }
+    if "kind" in record:
+        data["kind"] = record["kind"]
+    return {
+        "type": "form.submitted",
+        "timestamp": record["occurred_at"],
+        "id": f"msg_form{position:04d}{rng.getrandbits(24):06x}",
+        "data": data,
+    }
+
+
+def _transcript(record: _Record, position: int, rng: random.Random) -> dict[str, Any]:
+    customer = record["customer"]
+    language = "es" if str(customer["language"]).startswith("es") else "en"
+    moment = _moment(record)
+    agent = str(record.get("agent") or _choice(rng.random, _LANGUAGES[language].agent))
+    them, us = _CUSTOMER_LABEL[language], f"{_AGENT_LABEL[language]} ({agent})"
+    reply = _choice(rng.random, _AGENT_REPLIES[language])
+    thanks = _choice(rng.random, _CUSTOMER_THANKS[language])
+    if record["channel"] == "phone":
+        lines = [str(record["text"])]  # the note the agent typed after the call
+    else:
+        lines = [
+            f"[{moment:%H:%M}] {them}: {record['text']}",
+            f"[{moment + timedelta(minutes=2):%H:%M}] {us}: {reply}",
+            f"[{moment + timedelta(minutes=4):%H:%M}] {them}: {thanks}",
+        ]
+    prefix = "call" if record["channel"] == "phone" else "chat"
+    return {
+        "channel": record["channel"],
+        "external_id": f"{prefix}-live-{position:04d}-{rng.getrandbits(24):06x}",
+        "occurred_at": record["occurred_at"],
+        "customer": customer,
+        "agent": agent,
+        "transcript": "\n".join(lines),
+    }

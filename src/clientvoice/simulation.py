@@ -93,6 +93,7 @@ def simulate(
     team: Team | None = None,
     source: Iterable[Mapping[str, Any] | SourceRecord] | None = None,
     echo: Callable[[str], None] | None = None,
+    on_day: Callable[[datetime], None] | None = None,
 ) -> SimulationReport:
     """Run ``days`` days of feedback and casework through ``listener``.
 
@@ -105,6 +106,9 @@ def simulate(
     :param seed: the same seed gives the same arrivals and the same team behaviour.
     :param step: how often the team looks at its cases and ``tick`` runs.
     :param echo: called with a line of progress at the end of each simulated day.
+    :param on_day: called with the time at the end of each simulated day, after the team's
+        work and ``tick`` (the clock is set to that time): whatever else happens daily, such
+        as sending survey invitations and hearing their answers.
     :raises ConfigurationError: if the clock is not a ManualClock, or ``days``/``step`` are not
         positive.
     """
@@ -137,9 +141,12 @@ def simulate(
         seen_seq = _plan_new_cases(listener, seen_seq, agenda, crew, seed)
         if calendar.is_open(now):
             _work(listener, agenda, now, crew, seed)
-        if echo is not None and now >= next_day:
-            opened = len(list(listener.store.iter_cases()))
-            echo(f"  {now:%Y-%m-%d}: {opened} cases so far")
+        if now >= next_day:
+            if on_day is not None:
+                on_day(now)
+            if echo is not None:
+                opened = len(list(listener.store.iter_cases()))
+                echo(f"  {now:%Y-%m-%d}: {opened} cases so far")
             next_day += timedelta(days=1)
     return _report(listener, start, end, time.perf_counter() - began)
 
