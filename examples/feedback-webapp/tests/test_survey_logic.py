@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -128,6 +129,24 @@ def test_an_answer_is_stored_as_survey_feedback_about_the_order(
     assert again.status_code == 410 and refusal(again) == "used"
     assert refusal(client.get(link)) == "used"
     assert len(survey_feedback(store_url)) == 1
+
+
+def test_the_csrf_field_is_not_an_answer_and_a_second_answer_is_dead_lettered(
+    client: Any, store_url: str
+) -> None:
+    form = {**opened_form(client, invite(client.application)), "nps": "9"}
+    assert client.post("/survey", data=form).status_code == 303
+    (feedback,) = survey_feedback(store_url)
+    with Listener.open(store_url, autoload=False) as reader:
+        kept = reader.store.get_interaction(feedback.interaction_id).metadata["survey"]
+        assert kept["answers"] == {"nps": 9}
+        assert form["csrf_token"] not in str(kept) and "csrf" not in str(kept)
+    # The same answer sent again (from another tab) is refused, and kept with its reason.
+    assert client.post("/survey", data={**form, "nps": "3"}).status_code == 410
+    with Listener.open(store_url, autoload=False) as reader:
+        (refused,) = reader.dead_letters(source="survey:link")
+        assert refused.field == "token" and "already used" in refused.reason
+        assert json.loads(refused.raw)["answers"] == {"nps": ["3"]}  # what they sent is kept
 
 
 def test_a_missing_score_is_asked_for_again_and_the_comment_kept(

@@ -6,11 +6,17 @@ that address (a survey's questions and wording come from
 field names to text or as the raw ``application/x-www-form-urlencoded`` body, to
 :meth:`LinkBackend.parse`. The token travels in the ``token`` field (a hidden input). Nothing is
 signed by a third party here: the token itself is the proof.
+
+Every other field is an answer, by question id, and a field the survey does not ask about is
+refused (a tampered form is not stored). The host's own fields that are not answers (a CSRF
+token, a honeypot, a submit button's name) are named in ``ignore``: they are dropped unread::
+
+    LinkBackend("https://shop.example/encuesta", ignore={"csrf_token"})
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -32,10 +38,17 @@ class LinkBackend:
         backend unconfigured: :meth:`invite` then raises :class:`~clientvoice.ConfigurationError`.
     :param name: the backend's name, ``"link"`` unless the host runs several forms.
     :param token_field: the form field that carries the token.
+    :param ignore: the host's own form fields that are not answers (``{"csrf_token"}``):
+        :meth:`parse` drops them. Any other field that is not the token is an answer.
     """
 
     def __init__(
-        self, base_url: str | None = None, *, name: str = "link", token_field: str = "token"
+        self,
+        base_url: str | None = None,
+        *,
+        name: str = "link",
+        token_field: str = "token",
+        ignore: Iterable[str] = (),
     ) -> None:
         if base_url is not None:
             parts = urlsplit(base_url) if isinstance(base_url, str) else None
@@ -46,9 +59,18 @@ class LinkBackend:
         self.base_url = base_url
         self.name = name
         self.token_field = token_field
+        if isinstance(ignore, str):
+            ignore = (ignore,)
+        ignored = frozenset(ignore)
+        if not all(type(field) is str and field for field in ignored):
+            raise ConfigurationError(f"ignore must name form fields, got {ignore!r}")
+        if token_field in ignored:
+            raise ConfigurationError(f"the token field {token_field!r} cannot be ignored")
+        self.ignore = ignored
 
     def __repr__(self) -> str:
-        return f"LinkBackend({self.base_url!r}, name={self.name!r})"
+        ignoring = f", ignore={sorted(self.ignore)!r}" if self.ignore else ""
+        return f"LinkBackend({self.base_url!r}, name={self.name!r}{ignoring})"
 
     def invite(self, invitation: Invitation, token: str, survey: Survey) -> InvitationLink:
         """The link to the form, carrying ``token``."""
@@ -64,12 +86,15 @@ class LinkBackend:
         """The one response in a submitted form.
 
         ``payload`` is a mapping of field names to text (or lists of texts), or the raw
-        url-encoded body as text or bytes. Every field but the token is an answer, by question
-        id; a missing token gives a response without one (refused later, with that reason).
+        url-encoded body as text or bytes. Every field but the token and the fields named in
+        ``ignore`` is an answer, by question id; a missing token gives a response without one
+        (refused later, with that reason).
 
         :raises ValidationError: when the payload is not a form.
         """
         fields = _fields(payload)
+        for field in self.ignore:
+            fields.pop(field, None)
         token = fields.pop(self.token_field, None)
         if isinstance(token, (list, tuple)):
             if len(token) != 1:

@@ -12,11 +12,13 @@ contact budget as every other invitation.
   the link or the vendor payload, for a plugin to post);
 - :meth:`Surveys.invite_after` walks recent interactions and invites where the policies allow,
   returning counts of what was sent and what was not, by reason;
-- :meth:`Surveys.receive` verifies, parses and checks posted responses: each accepted one becomes
-  a record for :meth:`Listener.ingest <clientvoice.Listener.ingest>` (a survey response is
-  feedback on channel ``survey``, linked to the interaction it asked about), each refused one a
-  :class:`~clientvoice.Rejection` with the reason (bad, expired, unknown or reused token,
-  out-of-range answer);
+- :meth:`Surveys.answer` takes what a backend posted and, in one call, verifies it, checks each
+  response, stores it as feedback (channel ``survey``, linked to the interaction it asked about)
+  and uses its token up, so that no crash loses an answer and no invitation gets two; refusals
+  (bad, expired, unknown or reused token, out-of-range answer, forged signature) come back in
+  the report with their reasons and are kept in the dead letters;
+- :meth:`Surveys.receive` is the lower-level step: it verifies, parses and checks posted
+  responses and uses their tokens up at once, leaving the records for the caller to ingest;
 - :meth:`Surveys.open_link` tells the page a survey link opens whether the link may be answered
   (or why not: invalid, expired, used) and which survey to show, without using the link up.
 """
@@ -32,6 +34,7 @@ from typing import Any
 import attrs
 
 from clientvoice._ids import stable_id
+from clientvoice.channels.records import parse_record
 from clientvoice.clock import Clock, SystemClock
 from clientvoice.errors import (
     ConfigurationError,
@@ -42,6 +45,7 @@ from clientvoice.errors import (
     ValidationError,
 )
 from clientvoice.hookspecs import hookimpl
+from clientvoice.listener import IngestReport, Listener
 from clientvoice.messages.compose import TemplateLookup, compose, format_when, template_language
 from clientvoice.messages.templates import MessageTemplate
 from clientvoice.models import (
@@ -50,6 +54,7 @@ from clientvoice.models import (
     DeliveryStatus,
     Direction,
     Event,
+    Interaction,
     MessageKind,
     Rejection,
 )
@@ -70,11 +75,13 @@ from clientvoice.surveys.tokens import TokenSigner
 __all__ = [
     "ANSWERING_KINDS",
     "INVITATION_TEMPLATES",
+    "SENDERS",
     "InvitationReport",
     "OpenedLink",
     "Received",
     "StoreContactHistory",
     "Surveys",
+    "answer_external_id",
 ]
 
 ANSWERING_KINDS: frozenset[MessageKind] = frozenset(
@@ -102,14 +109,22 @@ It takes a minute, and the link works until {expires}.
 
 {question}
 
-Responde aquí: {link}
+Puede responder aquí: {link}
 
-Te llevará un minuto; el enlace funciona hasta el {expires}.
+Le llevará un minuto; el enlace funciona hasta el {expires}.
 
 {sender}""",
     ),
 }
-"""The invitation message when no plugin gives a ``survey_invitation`` template."""
+"""The invitation message when no plugin gives a ``survey_invitation`` template. The Spanish
+one addresses the customer as *usted*, as the built-in surveys' questions do."""
+
+SENDERS: Mapping[str, str] = {
+    "en": "The customer care team",
+    "es": "El equipo de atención al cliente",
+}
+"""How invitation messages are signed, by language, unless :class:`Surveys` is given a
+``sender``."""
 
 
 class StoreContactHistory:
@@ -217,7 +232,9 @@ class Surveys:
     :param clock: what "now" is for follow-ups (the workflow does not pass its time).
     :param templates: looks up a ``survey_invitation`` template (e.g. the Listener's
         ``hooks.message_template``); :data:`INVITATION_TEMPLATES` when it gives none.
-    :param sender: how invitation messages are signed.
+    :param sender: how invitation messages are signed: one text for every language, or texts by
+        language (``{"es": "El equipo de Acme", "en": "The Acme team"}``; a language it lacks
+        falls back to :data:`SENDERS`, then to English). Default: :data:`SENDERS`.
     """
 
     def __init__(
@@ -231,7 +248,7 @@ class Surveys:
         follow_up_survey: str | None = None,
         clock: Clock | None = None,
         templates: TemplateLookup | None = None,
-        sender: str = "The customer care team",
+        sender: str | Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
         self.signer = signer
@@ -241,7 +258,7 @@ class Surveys:
         self.follow_up_survey = follow_up_survey
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.templates = templates
-        self.sender = sender
+        self.sender = _senders(sender)
         self.history = StoreContactHistory(store)
         for policy in self.policies:
             if policy.survey_id not in self.surveys:
@@ -333,7 +350,11 @@ class Surveys:
         headers: Mapping[str, str] | None = None,
         body: bytes | None = None,
     ) -> Received:
-        """Verify, parse and check what backend ``backend`` posted.
+        """Verify, parse and check what backend ``backend`` posted, using each accepted
+        response's token up at once; the caller ingests the records and keeps the rejections.
+
+        A crash between this call and the ingestion loses those answers (their tokens are used
+        up): prefer :meth:`answer`, which stores first and does both in one call.
 
         :param body: the raw request body, for backends that sign their requests (default:
             ``payload`` when it is bytes or text).
@@ -343,11 +364,7 @@ class Surveys:
         """
         chosen = self._backend(backend)
         headers = headers or {}
-        if isinstance(chosen, SignedSurveyBackend) and callable(getattr(chosen, "verify", None)):
-            raw = body if body is not None else payload
-            if isinstance(raw, str):
-                raw = raw.encode("utf-8")
-            chosen.verify(headers, raw)
+        self._verify(chosen, headers, payload, body)
         source = f"survey:{chosen.name}"
         records: list[dict[str, Any]] = []
         rejections: list[Rejection] = []
@@ -355,15 +372,7 @@ class Surveys:
             try:
                 records.append(self.accept(response, backend=chosen.name, now=now))
             except ValidationError as error:
-                rejections.append(
-                    Rejection(
-                        source=source,
-                        reason=str(error),
-                        field=error.field,
-                        raw=_raw(response),
-                        received_at=now,
-                    )
-                )
+                rejections.append(_rejection(source, error, _raw(response), now))
         return Received(source, records, rejections)
 
     def accept(self, response: SurveyResponse, *, backend: str, now: datetime) -> dict[str, Any]:
@@ -371,41 +380,99 @@ class Surveys:
         its token claimed (one response per invitation).
 
         Answers are checked before the token is claimed, so a customer whose answer was out of
-        range can correct it and send it again.
+        range can correct it and send it again. The token is used up here, before the caller
+        stores the record: prefer :meth:`answer`, which stores first.
 
         :raises SignatureError: for a missing, forged or expired token.
         :raises ValidationError: for an unknown invitation, a reused token or a bad answer.
         """
-        if response.token is None:
-            raise ValidationError("token", None, "the response carries no survey token")
-        claims = self.signer.verify(response.token, now=now)
-        try:
-            invitation = self.store.get_invitation(claims.invitation_id)
-        except NotFoundError:
-            raise ValidationError(
-                "token", claims.invitation_id, "names an unknown invitation"
-            ) from None
-        if (invitation.customer_id, invitation.survey_id) != (
-            claims.customer_id,
-            claims.survey_id,
-        ):
-            raise ValidationError("token", claims.invitation_id, "does not match its invitation")
-        survey = self.surveys.get(invitation.survey_id)
-        if survey is None:
-            raise ValidationError("token", invitation.survey_id, "names an unknown survey")
-        answers = dict(response.answers)
-        extra = {}
-        if not response.strict:
-            known = {question.id for question in survey.questions}
-            extra = {key: answers.pop(key) for key in list(answers) if key not in known}
-        if response.form:
-            answers = survey.read_form(answers)
-        checked = survey.validate(answers)
+        invitation, survey, checked, extra = self._check(response, now)
         if not self.store.claim_token(invitation.id, now):
             raise ValidationError(
                 "token", invitation.id, "was already used: one response per invitation"
             )
         return _record(survey, invitation, checked, extra, response, backend, now)
+
+    def answer(
+        self,
+        listener: Listener,
+        backend: str,
+        payload: Any,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        now: datetime | None = None,
+    ) -> IngestReport:
+        """Take the answers ``backend`` posted: verify, check, store them as feedback and use
+        their tokens up, in one call that no crash can make lose an answer.
+
+        Each accepted response becomes feedback on channel ``survey`` (through
+        :meth:`Listener.ingest <clientvoice.Listener.ingest>`, so analyzers, cases and events
+        work as for any feedback), linked to the interaction its invitation asked about. Each
+        refused one (a missing, forged, expired or reused token, an unknown invitation, an
+        answer the survey does not allow, a request whose signature does not hold, a payload
+        the backend cannot read) is in the report's ``rejected`` with its reason and field, and
+        in the dead letters under ``survey:<backend>``; the rest of the payload is not lost.
+
+        How one answer per invitation holds without losing any: the feedback's external id is
+        made from the invitation (``<backend>:<invitation id>``), and the store keeps one item
+        per ``(channel, external id)``. For each response, in order:
+
+        1. check the token, the invitation and the answers; refuse a token already used;
+        2. store the feedback: a second answer to the same invitation, even from another
+           process at the same instant, is a duplicate the store does not keep;
+        3. use the token up.
+
+        A crash before 2 stores nothing: the customer can answer again. A crash between 2 and
+        3 leaves the answer stored and the token unused: the next submission finds the answer
+        stored, uses the token up then, and is refused as already used (:meth:`open_link` says
+        ``used`` already). A vendor redelivering the same response (the same response id) is
+        counted as a duplicate, not refused.
+
+        Answers are checked before anything is stored, so a customer whose answer was refused
+        can correct it and send it again through the same link.
+
+        :param listener: the Listener that stores the feedback; it must use this object's
+            store.
+        :param backend: the name of a configured backend (``"link"``...).
+        :param payload: what the backend posted (form fields, a webhook's JSON body...).
+        :param headers: the request's headers, for backends that sign their requests.
+        :param body: the raw request body a signature covers (default: ``payload`` when it is
+            bytes or text).
+        :param now: when the answers arrived (default: the listener's clock).
+        :return: how many responses were received, stored, duplicates and refused.
+        :raises PluginError: when no backend has that name.
+        :raises ConfigurationError: when ``listener`` keeps another store.
+        """
+        if listener.store is not self.store:
+            raise ConfigurationError(
+                "Surveys.answer needs the listener that uses the surveys' own store"
+            )
+        chosen = self._backend(backend)
+        when = now if now is not None else listener.clock.now()
+        source = f"survey:{chosen.name}"
+        try:
+            self._verify(chosen, headers or {}, payload, body)
+            responses = list(chosen.parse(payload, headers or {}))
+        except ValidationError as error:
+            refused = _rejection(source, error, _raw_payload(payload), when)
+            self.store.add_rejections([refused])
+            return IngestReport(1, 0, 0, 0, (refused,))
+        tally = _Tally()
+        for response in responses:
+            try:
+                self._answer_one(listener, response, chosen.name, source, when, tally)
+            except ValidationError as error:
+                refused = _rejection(source, error, _raw(response), when)
+                self.store.add_rejections([refused])
+                tally.rejected.append(refused)
+        return IngestReport(
+            received=len(responses),
+            stored=tally.stored,
+            duplicates=tally.duplicates,
+            customers_created=tally.created,
+            rejected=tuple(tally.rejected),
+        )
 
     # -- plugin hooks ---------------------------------------------------------------------------
 
@@ -443,6 +510,94 @@ class Surveys:
         return "no invitation: " + "; ".join(str(reason) for reason in decision.reasons)
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _check(
+        self, response: SurveyResponse, now: datetime
+    ) -> tuple[Invitation, Survey, dict[str, Any], dict[str, Any]]:
+        """The invitation and survey a response answers, its checked answers and the answers
+        kept aside; nothing is written."""
+        if response.token is None:
+            raise ValidationError("token", None, "the response carries no survey token")
+        claims = self.signer.verify(response.token, now=now)
+        try:
+            invitation = self.store.get_invitation(claims.invitation_id)
+        except NotFoundError:
+            raise ValidationError(
+                "token", claims.invitation_id, "names an unknown invitation"
+            ) from None
+        if (invitation.customer_id, invitation.survey_id) != (
+            claims.customer_id,
+            claims.survey_id,
+        ):
+            raise ValidationError("token", claims.invitation_id, "does not match its invitation")
+        survey = self.surveys.get(invitation.survey_id)
+        if survey is None:
+            raise ValidationError("token", invitation.survey_id, "names an unknown survey")
+        answers = dict(response.answers)
+        extra: dict[str, Any] = {}
+        if not response.strict:
+            known = {question.id for question in survey.questions}
+            extra = {key: answers.pop(key) for key in list(answers) if key not in known}
+        if response.form:
+            answers = survey.read_form(answers)
+        return invitation, survey, dict(survey.validate(answers)), extra
+
+    def _answer_one(
+        self,
+        listener: Listener,
+        response: SurveyResponse,
+        backend: str,
+        source: str,
+        now: datetime,
+        tally: _Tally,
+    ) -> None:
+        """Check, store and use up one response (see :meth:`answer` for the order)."""
+        invitation, survey, checked, extra = self._check(response, now)
+        if self.store.token_claimed_at(invitation.id) is None:
+            record = _record(survey, invitation, checked, extra, response, backend, now)
+            record["external_id"] = answer_external_id(invitation)
+            report = listener.ingest([record], channel="survey", source=source)
+            tally.rejected.extend(report.rejected)  # already in the dead letters
+            tally.created += report.customers_created
+            if report.stored:
+                self.store.claim_token(invitation.id, now)
+                tally.stored += 1
+                return
+            if not report.duplicates:
+                return
+        # Used already, or stored by an answer that crashed before using its token up.
+        self.store.claim_token(invitation.id, now)
+        stored = self._stored_answer(invitation)
+        kept = stored.metadata.get("survey") if stored is not None else None
+        if (
+            response.external_id is not None
+            and isinstance(kept, Mapping)
+            and kept.get("response_id") == response.external_id
+        ):
+            tally.duplicates += 1  # the tool sent the same response again
+            return
+        raise ValidationError(
+            "token", invitation.id, "was already used: one response per invitation"
+        )
+
+    def _stored_answer(self, invitation: Invitation) -> Interaction | None:
+        """The interaction :meth:`answer` stored for ``invitation``, if it did."""
+        record = {"external_id": answer_external_id(invitation), "text": ""}
+        heard = parse_record(record, channel="survey", now=invitation.send_at)
+        try:
+            return self.store.get_interaction(heard.interaction.id)
+        except NotFoundError:
+            return None
+
+    @staticmethod
+    def _verify(
+        backend: SurveyBackend, headers: Mapping[str, str], payload: Any, body: bytes | None
+    ) -> None:
+        if isinstance(backend, SignedSurveyBackend) and callable(getattr(backend, "verify", None)):
+            raw = body if body is not None else payload
+            if isinstance(raw, str):
+                raw = raw.encode("utf-8")
+            backend.verify(headers, raw)
 
     def _backend(self, name: str) -> SurveyBackend:
         backend = self.backends.get(name)
@@ -502,7 +657,7 @@ class Surveys:
             "question": question.text(language),
             "link": url,
             "expires": format_when(invitation.expires_at, customer, language),
-            "sender": self.sender,
+            "sender": _text(self.sender, language),
         }
         return compose(
             MessageKind.SURVEY_INVITATION,
@@ -534,7 +689,9 @@ class Surveys:
 
         For the page a survey link opens: it checks what :meth:`accept` checks about the token
         (signature, expiry, a known invitation that matches it, not used yet) without using
-        it up, so the host can show the survey's form, or a refusal, before anyone answers.
+        it up, so the host can show the survey's form, or a refusal, before anyone answers. A
+        link whose answer :meth:`answer` stored is ``used``, even when a crash kept its token
+        from being used up.
         Never raises for a bad token: the refusal's code says what is wrong with it.
 
         :raises ValidationError: when ``now`` is not a timezone-aware datetime.
@@ -566,10 +723,66 @@ class Surveys:
         if used_at is not None:
             detail = f"the survey was answered at {used_at.isoformat()}: one response per link"
             return OpenedLink(Reason("used", detail), invitation, survey)
+        if self._stored_answer(invitation) is not None:  # stored, but the token not used up yet
+            detail = "the survey was answered already: one response per link"
+            return OpenedLink(Reason("used", detail), invitation, survey)
         return OpenedLink(expired, invitation, survey)
 
 
+def answer_external_id(invitation: Invitation) -> str:
+    """The external id of the feedback :meth:`Surveys.answer` stores for ``invitation``
+    (``<backend>:<invitation id>``): one per invitation, whoever answers and however often."""
+    return f"{invitation.backend}:{invitation.id}"
+
+
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+@attrs.define
+class _Tally:
+    """What :meth:`Surveys.answer` did so far."""
+
+    stored: int = 0
+    duplicates: int = 0
+    created: int = 0
+    rejected: list[Rejection] = attrs.field(factory=list)
+
+
+def _rejection(source: str, error: ValidationError, raw: str, now: datetime) -> Rejection:
+    return Rejection(
+        source=source, reason=str(error), field=error.field, raw=raw or "(empty)", received_at=now
+    )
+
+
+def _raw_payload(payload: Any) -> str:
+    if isinstance(payload, (bytes, bytearray)):
+        text = bytes(payload[: _RAW_LIMIT * 4]).decode("utf-8", errors="replace")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        try:
+            text = json.dumps(payload, ensure_ascii=False, default=str)
+        except (TypeError, ValueError, RecursionError):
+            text = repr(payload)
+    return text[:_RAW_LIMIT]
+
+
+_RAW_LIMIT = 10_000
+
+
+def _senders(sender: str | Mapping[str, str] | None) -> dict[str, str]:
+    if sender is None:
+        return dict(SENDERS)
+    if isinstance(sender, str):
+        if not sender.strip():
+            raise ConfigurationError("the invitations' sender must not be empty")
+        return dict.fromkeys({*SENDERS, "en"}, sender)
+    if not isinstance(sender, Mapping) or not all(
+        isinstance(key, str) and isinstance(value, str) and value.strip()
+        for key, value in sender.items()
+    ):
+        raise ConfigurationError(f"sender must be a text or texts by language, got {sender!r}")
+    return {**SENDERS, **sender}
 
 
 def _text(texts: Mapping[str, str], language: str) -> str:
@@ -617,6 +830,7 @@ def _record(
             "survey": {
                 "id": survey.id,
                 "backend": backend,
+                "response_id": response.external_id,
                 "invitation_id": invitation.id,
                 "about_interaction_id": invitation.interaction_id,
                 "case_id": invitation.case_id,

@@ -11,7 +11,8 @@ that has expired, with :class:`~clientvoice.SignatureError` whose ``reason`` say
 contains the key. Several keys may be given: the first signs, all verify, so a key can be rotated
 without invalidating the links already sent. Whether the invitation is known and its token still
 unused is the store's to say (:meth:`~clientvoice.stores.base.Store.claim_token`), checked by
-:func:`clientvoice.surveys.responses.accept`.
+:meth:`Surveys.answer <clientvoice.Surveys.answer>` (and
+:meth:`Surveys.open_link <clientvoice.Surveys.open_link>` before a form is shown).
 """
 
 from __future__ import annotations

@@ -121,7 +121,8 @@ def create_app(
         signer=TokenSigner(_survey_key(secret)),
         surveys=[nps_survey()],
         policies=[survey_policy],
-        backends=[LinkBackend(public_url.rstrip("/") + SURVEY_PATH)],
+        # The survey form posts the CSRF token too: a field of this application, not an answer.
+        backends=[LinkBackend(public_url.rstrip("/") + SURVEY_PATH, ignore={_CSRF})],
         clock=clock,
     )
     plugins = [WebForm(), surveys, *listener_options.pop("plugins", ())]
@@ -167,23 +168,21 @@ def create_app(
         _check_same_origin()
         _check_csrf_token()
         now = clock.now()
+        # One call checks the answer, stores it as feedback on the `survey` channel (linked to
+        # the order the invitation asked about) and uses the link up, in an order no crash can
+        # break. The CSRF field is not an answer: the link backend ignores it (see create_app).
+        fields = request.form.to_dict(flat=False)  # a field sent twice is refused, not lost
+        report = surveys.answer(listener_of(app), "link", fields, now=now)
+        # What the link allows now (used, once answered), and the language to answer in.
         opened = surveys.open_link(request.form.get("token"), now=now)
-        if opened.refused is not None:
-            return _refuse_link(opened)
-        answers = request.form.to_dict(flat=False)  # a field sent twice is refused, not lost
-        del answers[_CSRF]
-        received = surveys.receive("link", answers, now=now)
-        if received.rejections:
-            (refused,) = received.rejections
-            if refused.field == "token":  # answered from another tab a moment ago
-                return _refuse_link(surveys.open_link(request.form.get("token"), now=now))
+        if report.rejected:  # kept in the dead letters too, with the reason
+            if opened.refused is not None:  # not ours, expired, or answered (from another tab)
+                return _refuse_link(opened)
             # A bad answer (no score, a score out of range) does not use the link up: the
             # customer sees the form again, with what they typed, and the answer to fix.
+            (refused,) = report.rejected
             wrong = (refused.field or "answers").removeprefix("answers.")
             return _no_store(_render_survey(opened, error=wrong)), 400
-        # The answer becomes feedback on the `survey` channel, linked to the interaction the
-        # invitation asked about. Were it refused here, it would be kept in the dead letters.
-        listener_of(app).ingest(received.records, channel="survey", source=received.source)
         session["survey_language"] = opened.language
         return redirect(url_for("survey_thanks"), code=303)
 
