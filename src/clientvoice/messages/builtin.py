@@ -33,12 +33,12 @@ Reference: {reference}
 {sender}""",
         ),
         (_K.ACKNOWLEDGEMENT, "es"): MessageTemplate(
-            "Hemos recibido tu mensaje ({reference})",
+            "Hemos recibido su mensaje ({reference})",
             """{greeting}
 
-Gracias por contárnoslo. Hemos leído tu mensaje con atención y entendemos que es importante para ti. {team_line}
+Gracias por contárnoslo. Hemos leído su mensaje con atención y entendemos que es importante para usted. {team_line}
 
-Te responderemos como muy tarde el {respond_by}. Si algo cambia antes, responde a este mensaje y llegará a las mismas personas.
+Le responderemos como muy tarde el {respond_by}. Si algo cambia antes, responda a este mensaje y llegará a las mismas personas.
 
 Referencia: {reference}
 
@@ -79,10 +79,10 @@ Reference: {reference}
 {sender}""",
         ),
         (_K.PROGRESS, "es"): MessageTemplate(
-            "Novedades sobre tu mensaje ({reference})",
+            "Novedades sobre su mensaje ({reference})",
             """{greeting}
 
-Queremos que sepas cómo avanza lo que nos contaste: {update}
+Queremos que sepa cómo avanza lo que nos contó: {update}
 
 Referencia: {reference}
 
@@ -105,16 +105,16 @@ Reference: {reference}
 {sender}""",
         ),
         (_K.RESOLUTION, "es"): MessageTemplate(
-            "Lo que hemos hecho con tu mensaje ({reference})",
+            "Lo que hemos hecho con su mensaje ({reference})",
             """{greeting}
 
-Nos dijiste: «{you_said}»
+Nos dijo: «{you_said}»
 
 Esto es lo que hemos hecho: {we_did}
 
 {apology_line}{gesture_line}
 
-Gracias por dedicar tu tiempo a contárnoslo: nos ayuda a mejorar para todos.
+Gracias por dedicar su tiempo a contárnoslo: nos ayuda a mejorar para todos.
 
 Referencia: {reference}
 
@@ -134,9 +134,9 @@ We have shared them with the team. Messages like yours tell us what to keep doin
             "Gracias ({reference})",
             """{greeting}
 
-Gracias por tus palabras: «{you_said}»
+Gracias por sus palabras: «{you_said}»
 
-Las hemos compartido con el equipo. Mensajes como el tuyo nos dicen qué debemos seguir haciendo.
+Las hemos compartido con el equipo. Mensajes como el suyo nos dicen qué debemos seguir haciendo.
 
 {sender}""",
         ),
