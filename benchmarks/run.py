@@ -4,6 +4,7 @@
     python benchmarks/run.py --scale 0.1      # a tenth of the work (quick look)
     python benchmarks/run.py --only ingest    # only bench_ingest.py
     python benchmarks/run.py --only metrics   # NPS by month x segment over 1M responses vs pandas
+    python benchmarks/run.py --only postgres  # PostgreSQL ingestion vs raw COPY; 1, 2, 4 workers
     python benchmarks/run.py --json out.json  # also write the rows as JSON
 
 Each ``bench_<name>.py`` module exposes ``run(scale: float) -> list[Row]``. A missed target is

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from _postgres import postgres_server, postgres_url  # noqa: F401  (fixtures for every test)
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

@@ -39,7 +39,7 @@ def test_open_understands_store_urls(tmp_path):
     with Listener.open(f"sqlite:///{tmp_path / 'a.db'}") as listener:
         assert isinstance(listener.store, SQLiteStore)
         assert (tmp_path / "a.db").exists()
-    for bad in ("postgres://localhost/x", "sqlite://a.db", "sqlite:///", "nonsense"):
+    for bad in ("mysql://localhost/x", "sqlite://a.db", "sqlite:///", "nonsense"):
         with pytest.raises(ConfigurationError):
             Listener.open(bad)
 

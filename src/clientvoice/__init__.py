@@ -128,6 +128,7 @@ from clientvoice.surveys.metrics import (
 )
 from clientvoice.surveys.service import InvitationReport, Received, Surveys
 from clientvoice.surveys.typeform import TypeformBackend
+from clientvoice.workers import WorkerReport, run_worker
 from clientvoice.workflow import (
     BusinessCalendar,
     CasePolicy,
@@ -251,6 +252,7 @@ __all__ = [
     "Urgency",
     "ValidationError",
     "WebhookChannel",
+    "WorkerReport",
     "Workflow",
     "__version__",
     "analyze",
@@ -271,6 +273,7 @@ __all__ = [
     "nps_survey",
     "open_store",
     "read_records",
+    "run_worker",
     "score_change",
     "sign_webhook",
     "simulate",

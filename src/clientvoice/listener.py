@@ -143,7 +143,8 @@ class Listener:
 
     @classmethod
     def open(cls, url: str = "sqlite:///clientvoice.db", **options: Any) -> Listener:
-        """A Listener on the store the URL names (``"sqlite:///path.db"`` or ``"memory://"``).
+        """A Listener on the store the URL names: ``"sqlite:///path.db"``, ``"memory://"`` or
+        ``"postgresql://user@host/db"`` (extra ``postgres``); see :func:`open_store`.
 
         ``options`` are those of the constructor.
         """

@@ -15,7 +15,25 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CUE_CATEGORIES", "DATA", "Cue", "Lexicon", "Phrase", "Word", "lexicon", "normalize"]
+__all__ = [
+    "BOOST",
+    "CONCESSION",
+    "CONTRAST",
+    "CUE_CATEGORIES",
+    "DATA",
+    "LEXICONS",
+    "MODAL",
+    "NEGATOR",
+    "NONE",
+    "RISK_CATEGORIES",
+    "VALENCE",
+    "Cue",
+    "Lexicon",
+    "Phrase",
+    "Word",
+    "lexicon",
+    "normalize",
+]
 
 DATA = Path(__file__).resolve().parent / "data"
 """The folder of the shipped word lists."""
@@ -35,6 +53,13 @@ CUE_CATEGORIES = (
     "risk:public_exposure",
 )
 """The cue categories a ``<language>_cues.tsv`` file may use, besides the grammar ones."""
+
+RISK_CATEGORIES: set[str] = set()
+"""The risk categories (``"risk:legal"``, ...) of every cue loaded so far."""
+
+NONE, VALENCE, NEGATOR, BOOST, MODAL, CONTRAST, CONCESSION = range(7)
+"""The role a word plays in the sentiment of its clause, in the order the reading tests them
+(:attr:`Word.role`): a word with a valence is read as such even if it is also a contrast word."""
 
 _GRAMMAR = ("negator", "booster", "contrast", "concession", "modal", "comparative")
 _NEGATION_FACTOR = -0.74  # a negated word keeps about three quarters of its strength, reversed
@@ -71,13 +96,15 @@ def normalize(text: str) -> str:
 class Phrase:
     """A sentiment phrase of several words, attached to its first word."""
 
-    __slots__ = ("negated", "rest", "text", "valence")
+    __slots__ = ("flipped", "negated", "rest", "text", "valence")
 
     def __init__(self, rest: tuple[str, ...], valence: float, negated: float | None) -> None:
         self.rest = rest
         self.valence = valence
         self.negated = negated
         self.text = ""
+        self.flipped = negated if negated is not None else valence * _NEGATION_FACTOR
+        """The valence when negated (see :meth:`Lexicon.negate`)."""
 
 
 class Cue:
@@ -92,6 +119,8 @@ class Cue:
         self.text = text
         self.label = f"{category}: {text}"
         """How the cue is shown as evidence (``"complaint: not working"``)."""
+        if category.startswith("risk:"):
+            RISK_CATEGORIES.add(category)
 
 
 class Word:
@@ -105,11 +134,18 @@ class Word:
         "concession",
         "content",
         "contrast",
+        "cue_solo",
         "cues",
+        "flipped",
+        "idle",
         "modal",
         "negated",
         "negator",
+        "next",
         "phrases",
+        "role",
+        "simple",
+        "strength",
         "valence",
     )
 
@@ -134,10 +170,58 @@ class Word:
         """The valence of a negator or booster that modifies nothing ("no!", "damn")."""
         self.active = False
         """Whether the word plays any role (set by :meth:`finish`)."""
+        # What the hot loop asks, precomputed by :meth:`finish`:
+        self.role = NONE
+        """The role the word plays alone (:data:`VALENCE`, :data:`NEGATOR`, ...)."""
+        self.strength = 0.0
+        """The valence as a number, 0.0 without one."""
+        self.flipped = 0.0
+        """The valence when negated, as :meth:`Lexicon.negate` gives it."""
+        self.next: dict[str, tuple[tuple[Cue, ...], tuple[Phrase, ...]]] = {}
+        """Per next token that may continue a cue or phrase of this word: the cues that may
+        start here (those of one word and those whose second word it is) and the phrases whose
+        second word it is, each in the order of :attr:`cues` and :attr:`phrases`."""
+        self.cue_solo: tuple[Cue, ...] = ()
+        """The cues of this word alone, for a next token not in :attr:`next`."""
+        self.simple = False
+        """A word with a valence and nothing else to look at (no cue, phrase, comparison)."""
+        self.idle = False
+        """A word that does nothing unless a cue or phrase of several words starts with it."""
 
     def finish(self) -> Word:
-        """Record whether the word plays a role, so the hot loop skips it in one test."""
+        """Precompute what the hot loop asks: whether the word plays a role, which one, and its
+        cues and phrases by next token, so each costs one test or one dictionary lookup."""
         self.active = not self.plain
+        if self.valence is not None:
+            self.role = VALENCE
+            self.strength = self.valence
+            self.flipped = (
+                self.negated if self.negated is not None else self.valence * _NEGATION_FACTOR
+            )
+        elif self.negator:
+            self.role = NEGATOR
+        elif self.boost:
+            self.role = BOOST
+        elif self.modal:
+            self.role = MODAL
+        elif self.contrast:
+            self.role = CONTRAST
+        elif self.concession:
+            self.role = CONCESSION
+        else:
+            self.role = NONE
+        cues, phrases = self.cues, self.phrases
+        self.cue_solo = tuple(cue for cue in cues if not cue.rest)
+        seconds = {cue.rest[0] for cue in cues if cue.rest} | {p.rest[0] for p in phrases}
+        self.next = {
+            second: (
+                tuple(cue for cue in cues if not cue.rest or cue.rest[0] == second),
+                tuple(phrase for phrase in phrases if phrase.rest[0] == second),
+            )
+            for second in seconds
+        }
+        self.simple = self.role == VALENCE and not cues and not phrases and not self.comparative
+        self.idle = self.role == NONE and not self.comparative and not self.cue_solo
         return self
 
     @property
@@ -317,18 +401,19 @@ class Lexicon:
         return found
 
 
-_LEXICONS: dict[str, Lexicon] = {}
+LEXICONS: dict[str, Lexicon] = {}
+"""The lexicons built so far, by language (:func:`lexicon` builds a missing one)."""
 _LOCK = threading.Lock()
 
 
 def lexicon(language: str) -> Lexicon:
     """The compiled lexicon of ``"es"`` or ``"en"``, built on first use and shared after."""
-    found = _LEXICONS.get(language)
+    found = LEXICONS.get(language)
     if found is None:
         with _LOCK:
-            found = _LEXICONS.get(language)
+            found = LEXICONS.get(language)
             if found is None:
-                found = _LEXICONS[language] = Lexicon(language)
+                found = LEXICONS[language] = Lexicon(language)
     return found
 
 

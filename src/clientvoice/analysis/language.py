@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from clientvoice.analysis._lexicon import DATA, normalize
 from clientvoice.errors import ValidationError
 
-__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language"]
+__all__ = ["LANGUAGES", "UNDETERMINED", "detect_language", "tokenize"]
 
 LANGUAGES = ("es", "en")
 """The languages clientvoice analyses."""
@@ -40,7 +40,12 @@ TOKEN = re.compile(
     r"|[!?¡¿]+|[.;:,]"
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2764\u2639\u263A]",
 )
-"""The tokenizer every analysis uses, on normalized text (see ``_lexicon.normalize``)."""
+"""The tokenizer every analysis uses, on normalized text (see ``_lexicon.normalize``).
+
+:func:`tokenize` gives the same tokens faster."""
+
+_PIECES: dict[str, tuple[str, ...]] = {}
+_PIECES_LIMIT = 100_000  # distinct whitespace-separated pieces remembered (then forgotten)
 
 _SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóú]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
@@ -70,15 +75,41 @@ def detect_language(text: str, candidates: Sequence[str] | None = None) -> str:
                 "candidates", candidates, f"must be among {', '.join(sorted(known))}"
             )
     lowered = normalize(text)
-    return language_of(TOKEN.findall(lowered), text, candidates)
+    return language_of(tokenize(lowered), text, candidates)
+
+
+def tokenize(normalized: str) -> list[str]:
+    """The tokens of normalized text: exactly ``TOKEN.findall(normalized)``, but faster.
+
+    No token spans whitespace, and whether a piece of text between two spaces is a token does
+    not depend on what lies beyond the spaces (the emoticon rule looks at the characters next
+    to it, and a space is never part of a word). So the text is split at whitespace, and each
+    piece's tokens are found once and remembered: most pieces ("the", "great,") recur from text
+    to text, and a dictionary lookup costs far less than running the expression again.
+    """
+    tokens: list[str] = []
+    pieces = _PIECES
+    for piece in normalized.split():
+        try:
+            tokens += pieces[piece]
+        except KeyError:
+            found = tuple(TOKEN.findall(piece))
+            if len(pieces) >= _PIECES_LIMIT:
+                pieces.clear()
+            pieces[piece] = found
+            tokens += found
+    return tokens
 
 
 def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | None = None) -> str:
     """The language of already tokenized, normalized text (the analyzer's fast path)."""
-    spanish, english, others = _tables()
-    es = len(spanish.intersection(tokens))
-    en = len(english.intersection(tokens))
+    spanish, _, others, either = _TABLES[0] if _TABLES else _tables()
+    found = either.intersection(tokens)  # the distinct es/en function words (one pass)
+    es = len(found.intersection(spanish)) if found else 0
+    en = len(found) - es  # the two lists share no word
     words = len(tokens)
+    if candidates is None and (es or en) and max(es, en) >= _COVERED * words:
+        return "es" if es > en else "en" if en > es else UNDETERMINED  # as _pick(es, en, None)
     allowed = None if candidates is None else frozenset(candidates)
     esen_allowed = allowed is None or "es" in allowed or "en" in allowed
     if esen_allowed and (es or en) and max(es, en) >= _COVERED * words:
@@ -143,7 +174,9 @@ def _other_scores(
     return scores
 
 
-_Tables = tuple[frozenset[str], frozenset[str], dict[str, tuple[tuple[str, float], ...]]]
+_Tables = tuple[
+    frozenset[str], frozenset[str], dict[str, tuple[tuple[str, float], ...]], frozenset[str]
+]
 _TABLES: list[_Tables] = []
 
 
@@ -172,7 +205,7 @@ def _load() -> _Tables:
     # A word both languages use counts for neither (it would add the same to both).
     spanish = frozenset(word for word, codes in owners.items() if codes & {"es", "en"} == {"es"})
     english = frozenset(word for word, codes in owners.items() if codes & {"es", "en"} == {"en"})
-    return spanish, english, others
+    return spanish, english, others, spanish | english
 
 
 _KNOWN: list[frozenset[str]] = []

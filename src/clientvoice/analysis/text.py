@@ -22,8 +22,22 @@ from collections.abc import Sequence
 
 import attrs
 
-from clientvoice.analysis._lexicon import Lexicon, Phrase, Word, lexicon, normalize
-from clientvoice.analysis.language import LANGUAGES, TOKEN, UNDETERMINED, language_of
+from clientvoice.analysis._lexicon import (
+    BOOST,
+    CONCESSION,
+    CONTRAST,
+    LEXICONS,
+    MODAL,
+    NEGATOR,
+    RISK_CATEGORIES,
+    VALENCE,
+    Cue,
+    Lexicon,
+    Phrase,
+    lexicon,
+    normalize,
+)
+from clientvoice.analysis.language import LANGUAGES, UNDETERMINED, language_of, tokenize
 from clientvoice.errors import ValidationError
 from clientvoice.models import Analysis, FeedbackKind, Sentiment, Urgency
 
@@ -129,15 +143,13 @@ def analyze(
     if nps is not None or csat is not None or ces is not None:
         rating = rating_score(nps=nps, csat=csat, ces=ces)
     normalized = normalize(text)
-    tokens = TOKEN.findall(normalized)
+    tokens = tokenize(normalized)
     code = language_of(tokens, text) if language is None else _base_language(language)
     if code in LANGUAGES:
-        lex = lexicon(code)
-        reading = _read(tokens, lex, text)
-        phrases = _ranked(reading.runs, text, normalized) if reading.runs else ()
-    else:  # words of another language mean nothing to our lists
-        reading, phrases = _Reading(), ()
-    return _conclude(reading, code, rating, phrases)
+        lex = LEXICONS.get(code) or lexicon(code)
+        return _read(tokens, lex, text, normalized, code, rating)
+    # words of another language mean nothing to our lists
+    return _conclude(0.0, 0, 0, False, {}, [], code, rating, ())
 
 
 def rating_score(
@@ -177,7 +189,9 @@ _QUESTION_STEP = 0.18  # from the second question mark on, each adds a little em
 _NORMALIZER = 15.0  # s / sqrt(s^2 + 15): about 0.5 for one strong word, 0.9 for a few
 _PUNCTUATION = frozenset(".,;:!?¡¿-")
 _CLAUSE_ENDS = frozenset(".;:!?")
-_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ]{3}")
+# Three capitals in a row; spelled out, because the regular expression engine scans for a
+# plain character class far faster than for a repeated one.
+_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ]")
 _KINDS = frozenset({"complaint", "suggestion", "request", "question", "praise"})
 _EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
 _NEVER = frozenset({"never", "nunca", "jamas"})
@@ -186,46 +200,27 @@ _MODAL_FACTOR = -0.3  # "could be better": the praise is wished for, so slightly
 _GRAMMAR_CUES = frozenset({"booster", "contrast", "concession", "negator", "modal", "comparative"})
 
 
-class _Reading:
-    """What one pass over the tokens found."""
+def _read(
+    tokens: Sequence[str],
+    lex: Lexicon,
+    text: str,
+    normalized: str,
+    language: str,
+    rating: float | None,
+) -> TextAnalysis:
+    """Read the tokens once, in the lexicon of ``language``, and conclude.
 
-    __slots__ = (
-        "asked",
-        "cues",
-        "evidence",
-        "exclaim",
-        "negative",
-        "positive",
-        "question",
-        "runs",
-        "sentences",
-        "total",
-    )
-
-    def __init__(self) -> None:
-        self.total = 0.0
-        self.positive = 0.0
-        self.negative = 0.0
-        self.exclaim = 0
-        self.asked = 0
-        self.question = False
-        self.cues: dict[str, float] = {}
-        self.evidence: list[str] = []
-        self.runs: list[list[str]] = []
-        """Runs of up to three content words, the candidates for key phrases."""
-        self.sentences: list[float] = []
-        """The valence of each sentence that has one."""
-
-
-def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
+    Each token costs one dictionary lookup (its :class:`~clientvoice.analysis._lexicon.Word`
+    holds every role it plays, its cues and phrases by next token) and a few tests; the key
+    phrases are collected on the way, as runs of up to three content words.
+    """
     words = lex.words
     resolve = lex.word
-    shouted = _shouted(text)
-    reading = _Reading()
-    cues = reading.cues
+    shouted: frozenset[str] | None = None  # found at the first word with a valence
+    cues: dict[str, float] = {}
+    evidence: list[str] = []
     total = positive = negative = 0.0  # of the current sentence
     kept_total = kept_positive = kept_negative = 0.0  # of the sentences before it
-    sentences = reading.sentences
     factor = 1.0  # weight of the current clause (contrast)
     conceding = False  # inside a clause opened by "although"
     negated_at = -99
@@ -238,18 +233,27 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
     exclaim = 0
     asked = 0  # question marks: several add emphasis ("really???")
     question = False
-    runs = reading.runs
     last_index = len(tokens) - 1
-    run: list[str] = []  # the content words read since the last other token
+    # Key phrase candidates: runs of content words, cut every three, kept by length.
+    triples: list[str] = []
+    pairs: list[str] = []
+    singles: list[str] = []
+    run_start = -1  # where the current run of content words began, or -1
+    valence: float
+    candidates: tuple[Cue, ...]
+    openings: tuple[Phrase, ...]  # the phrases that may start at a word
     for index, token in enumerate(tokens):
         try:
             word = words[token]
         except KeyError:
             word = resolve(token)
         if word is None:
-            if run:
-                runs.append(run)
-                run = []
+            if run_start >= 0:
+                if index - run_start == 1:
+                    singles.append(tokens[run_start])
+                else:
+                    pairs.append(f"{tokens[run_start]} {tokens[run_start + 1]}")
+                run_start = -1
             if token[0] in _PUNCTUATION:
                 if "!" in token:
                     exclaim += token.count("!")
@@ -262,8 +266,6 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
                     negative -= pending * factor
                     pending = 0.0
                 if token[0] in _CLAUSE_ENDS:  # a sentence ends: its contrast ends with it
-                    if total:
-                        sentences.append(total)
                     kept_total += total
                     kept_positive += positive
                     kept_negative += negative
@@ -274,122 +276,130 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
                     conceding = False
             continue
         if word.content:
-            run.append(token)
-            if len(run) == 3:
-                runs.append(run)
-                run = []
-        elif run:
-            runs.append(run)
-            run = []
+            if run_start < 0:
+                run_start = index
+            elif index - run_start == 2:
+                triples.append(f"{tokens[run_start]} {tokens[run_start + 1]} {token}")
+                run_start = -1
+        elif run_start >= 0:
+            if index - run_start == 1:
+                singles.append(tokens[run_start])
+            else:
+                pairs.append(f"{tokens[run_start]} {tokens[run_start + 1]}")
+            run_start = -1
         if not word.active:
             continue
-        following = None  # the next token, looked at only for phrases and cues
-        if word.cues:
-            following = tokens[index + 1] if index < last_index else ""
-            grammar_end = 0  # a grammar phrase ("sin embargo", "kind of") replaces its words' roles
-            kind_length = -1  # the longest kind phrase starting here speaks for this word
-            for cue in word.cues:
-                rest = cue.rest
-                if rest and (
-                    rest[0] != following
-                    or (len(rest) > 1 and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest)
-                ):
-                    continue
-                category = cue.category
-                if category == "question" and not _opens(tokens, index):
-                    continue
-                if category in _GRAMMAR_CUES:
-                    if grammar_end or index < consumed:
-                        continue  # the longest grammar phrase at a word wins
-                    grammar_end = index + 1 + len(rest)
-                    last = grammar_end - 1
-                    if category == "booster":
-                        boost, boosted_at = cue.weight, last
-                    elif category == "modal":
-                        modal_at = last
-                    elif category == "negator":
-                        negated_at = last
-                    elif category == "comparative":
-                        if index - modal_at <= _MODAL_REACH:
-                            wished_at = last
-                    elif category == "contrast" or (positive or negative):
-                        # "but", or "although" after the main clause ("bonito, aunque caro")
-                        total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
-                        factor, conceding = 1.5, False
-                    else:
-                        conceding = True
-                else:
-                    if category in _KINDS:
-                        # the longest kind phrase speaks for its words: "please add" is a
-                        # suggestion, not also a request; "no problem" is not a problem
-                        if kind_length > len(rest) or index <= kind_until:
-                            continue
-                        kind_length = len(rest)
-                    cues[category] = cues.get(category, 0.0) + cue.weight
-                    reading.evidence.append(cue.label)
-            if kind_length > 0:
-                kind_until = index + kind_length
-            if grammar_end and index >= consumed:
-                consumed = grammar_end
+        if word.simple:  # a word with a valence and nothing else: the common case, made short
+            if index < consumed:
                 continue
-        if index < consumed:
-            continue
-        if word.comparative and index - modal_at <= _MODAL_REACH:
-            wished_at = index  # "could be better", "deberían ser más amables"
-        item: Word | Phrase | None = None
-        if word.phrases:
-            if following is None:
-                following = tokens[index + 1] if index < last_index else ""
-            for phrase in word.phrases:
+            valence = word.flipped if index - negated_at <= _NEGATION_REACH else word.strength
+        else:
+            following = tokens[index + 1] if index < last_index else ""
+            starts = word.next.get(following)  # the cues and phrases it may start
+            if starts is None:
+                if word.idle:
+                    continue
+                candidates, openings = word.cue_solo, ()
+            else:
+                candidates, openings = starts
+            if candidates:
+                grammar_end = 0  # a grammar phrase ("sin embargo", "kind of") replaces its roles
+                kind_length = -1  # the longest kind phrase starting here speaks for this word
+                for cue in candidates:
+                    rest = cue.rest
+                    if len(rest) > 1 and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest:
+                        continue
+                    category = cue.category
+                    if category == "question" and not _opens(tokens, index):
+                        continue
+                    if category in _GRAMMAR_CUES:
+                        if grammar_end or index < consumed:
+                            continue  # the longest grammar phrase at a word wins
+                        grammar_end = index + 1 + len(rest)
+                        last = grammar_end - 1
+                        if category == "booster":
+                            boost, boosted_at = cue.weight, last
+                        elif category == "modal":
+                            modal_at = last
+                        elif category == "negator":
+                            negated_at = last
+                        elif category == "comparative":
+                            if index - modal_at <= _MODAL_REACH:
+                                wished_at = last
+                        elif category == "contrast" or (positive or negative):
+                            # "but", or "although" after the main clause ("bonito, aunque caro")
+                            total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
+                            factor, conceding = 1.5, False
+                        else:
+                            conceding = True
+                    else:
+                        if category in _KINDS:
+                            # the longest kind phrase speaks for its words: "please add" is a
+                            # suggestion, not also a request; "no problem" is not a problem
+                            if kind_length > len(rest) or index <= kind_until:
+                                continue
+                            kind_length = len(rest)
+                        cues[category] = cues.get(category, 0.0) + cue.weight
+                        evidence.append(cue.label)
+                if kind_length > 0:
+                    kind_until = index + kind_length
+                if grammar_end and index >= consumed:
+                    consumed = grammar_end
+                    continue
+            if index < consumed:
+                continue
+            if word.comparative and index - modal_at <= _MODAL_REACH:
+                wished_at = index  # "could be better", "deberían ser más amables"
+            item: Phrase | None = None
+            for phrase in openings:
                 rest = phrase.rest
-                if rest[0] == following and (
-                    len(rest) == 1 or tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest
-                ):
+                if len(rest) == 1 or tuple(tokens[index + 1 : index + 1 + len(rest)]) == rest:
                     item = phrase
                     consumed = index + 1 + len(rest)
                     break
-        valence: float
-        if item is not None:
-            assert item.valence is not None
-            valence = lex.negate(item) if index - negated_at <= _NEGATION_REACH else item.valence
-        elif word.valence is not None:
-            valence = lex.negate(word) if index - negated_at <= _NEGATION_REACH else word.valence
-        elif word.negator:
-            if pending:
-                total += pending * factor
-                negative -= pending * factor
-            negated_at, pending = index, word.alone or 0.0
-            continue
-        elif word.boost:
-            if word.alone is None or _modifies(tokens, index, lex):
-                boost, boosted_at = word.boost, index
-                if (
-                    token in _EMPHATIC
-                    and index - negated_at <= _NEGATION_REACH
-                    and tokens[negated_at] in _NEVER
-                ):
-                    negated_at = -99  # "never slept so well": emphasis, not negation
+            role = word.role
+            if item is not None:
+                valence = item.flipped if index - negated_at <= _NEGATION_REACH else item.valence
+            elif role == VALENCE:
+                valence = word.flipped if index - negated_at <= _NEGATION_REACH else word.strength
+            elif role == NEGATOR:
+                if pending:
+                    total += pending * factor
+                    negative -= pending * factor
+                negated_at, pending = index, word.alone or 0.0
                 continue
-            valence = word.alone
-        elif word.modal:
-            modal_at = index
-            continue
-        elif word.contrast or (word.concession and (positive or negative)):
-            # "but", or "although" after the main clause ("bonito, aunque caro")
-            total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
-            factor, conceding = 1.5, False
-            continue
-        elif word.concession:
-            conceding = True
-            continue
-        else:
-            continue
+            elif role == BOOST:
+                if word.alone is None or _modifies(tokens, index, lex):
+                    boost, boosted_at = word.boost, index
+                    if (
+                        token in _EMPHATIC
+                        and index - negated_at <= _NEGATION_REACH
+                        and tokens[negated_at] in _NEVER
+                    ):
+                        negated_at = -99  # "never slept so well": emphasis, not negation
+                    continue
+                valence = word.alone
+            elif role == MODAL:
+                modal_at = index
+                continue
+            elif role == CONTRAST or (role == CONCESSION and (positive or negative)):
+                # "but", or "although" after the main clause ("bonito, aunque caro")
+                total, positive, negative = total * 0.5, positive * 0.5, negative * 0.5
+                factor, conceding = 1.5, False
+                continue
+            elif role == CONCESSION:
+                conceding = True
+                continue
+            else:
+                continue
         if index - negated_at <= _NEGATION_REACH:
             pending = 0.0
         elif valence > 0 and index - wished_at <= _BOOST_REACH:
             valence *= _MODAL_FACTOR  # wished-for praise says it is not so yet
         if boost and index - boosted_at <= _BOOST_REACH:
             valence *= 1.0 + boost
+        if shouted is None:  # _shouted(text), without the call when no word is in capitals
+            shouted = _shouted(text) if _CAPITALS.search(text) else _NO_WORDS
         if shouted and token in shouted:
             valence *= _SHOUT_FACTOR
         valence *= factor * 0.5 if conceding else factor
@@ -401,24 +411,24 @@ def _read(tokens: Sequence[str], lex: Lexicon, text: str) -> _Reading:
     if pending:
         total += pending * factor
         negative -= pending * factor
-    if run:
-        runs.append(run)
-    if total:
-        sentences.append(total)
-    reading.total = kept_total + total
-    reading.positive = kept_positive + positive
-    reading.negative = kept_negative + negative
-    if reading.positive and reading.negative:  # mixed: what is wrong weighs more
-        reading.total -= (lex.negative_weight - 1.0) * reading.negative
-    reading.exclaim, reading.question = exclaim, question
-    reading.asked = asked
-    return reading
+    if run_start >= 0:
+        if last_index == run_start:
+            singles.append(tokens[run_start])
+        else:
+            pairs.append(f"{tokens[run_start]} {tokens[run_start + 1]}")
+    total = kept_total + total
+    positive = kept_positive + positive
+    negative = kept_negative + negative
+    if positive and negative:  # mixed: what is wrong weighs more
+        total -= (lex.negative_weight - 1.0) * negative
+    phrases = _ranked(triples, pairs, singles, text, normalized)
+    return _conclude(total, exclaim, asked, question, cues, evidence, language, rating, phrases)
 
 
 def _with_accents(phrases: tuple[str, ...], text: str, normalized: str) -> tuple[str, ...]:
     """The phrases with the accents the text had (normalizing took them off)."""
-    written = TOKEN.findall(text.lower().replace("’", "'"))
-    plain = TOKEN.findall(normalized)
+    written = tokenize(text.lower().replace("’", "'"))
+    plain = tokenize(normalized)
     if len(written) != len(plain):
         return phrases
     surface = {token: form for token, form in zip(plain, written, strict=True) if token != form}
@@ -442,44 +452,65 @@ def _modifies(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
 
 
 def _conclude(
-    reading: _Reading, language: str, rating: float | None, phrases: tuple[str, ...]
+    total: float,
+    exclaim: int,
+    asked: int,
+    question: bool,
+    cues: dict[str, float],
+    evidence: list[str],
+    language: str,
+    rating: float | None,
+    phrases: tuple[str, ...],
 ) -> TextAnalysis:
-    total = reading.total
-    if total and reading.exclaim:
-        total += math.copysign(min(reading.exclaim, _EXCLAIM_MAX) * _EXCLAIM_STEP, total)
-    if total and reading.asked > 1:
-        total += math.copysign(min(reading.asked, _EXCLAIM_MAX) * _QUESTION_STEP, total)
+    if total and exclaim:
+        total += math.copysign(min(exclaim, _EXCLAIM_MAX) * _EXCLAIM_STEP, total)
+    if total and asked > 1:
+        total += math.copysign(min(asked, _EXCLAIM_MAX) * _QUESTION_STEP, total)
     text_score = total / math.sqrt(total * total + _NORMALIZER) if total else 0.0
     score = text_score
     if rating is not None:
         score = rating if not total else 0.4 * text_score + 0.6 * rating
     if score >= NEUTRAL_BAND:
-        sentiment = Sentiment.POSITIVE
+        sentiment = _POSITIVE
     elif score <= -NEUTRAL_BAND:
-        sentiment = Sentiment.NEGATIVE
+        sentiment = _NEGATIVE
     else:
-        sentiment = Sentiment.NEUTRAL
-    cues = reading.cues
+        sentiment = _NEUTRAL
+    clamped = score if -1.0 <= score <= 1.0 else (1.0 if score > 1.0 else -1.0)
+    if not cues:
+        # No cue phrase: the sentiment alone decides, as _kind and _urgency would, shortly.
+        if score <= -0.5:
+            kind = _COMPLAINT
+            urgency = _HIGH if score <= -0.8 else _NORMAL
+        elif question:
+            kind = _COMPLAINT if score < 0 else _QUESTION
+            urgency = _NORMAL
+        else:
+            kind = _PRAISE if score >= 0.2 else _OTHER
+            urgency = _LOW
+        # positional: the fields in their declared order (the fastest call)
+        return TextAnalysis(
+            language, sentiment, clamped, kind, urgency, _NO_RISKS, False, phrases, (),
+            text_score, rating,
+        )  # fmt: skip
     risks = _NO_RISKS
-    if cues:
-        found = [category[5:] for category in cues if category.startswith("risk:")]
-        if found:
-            risks = frozenset(found)
-    kind = _kind(cues, score, reading.question, risks)
+    if not RISK_CATEGORIES.isdisjoint(cues):
+        risks = frozenset([category[5:] for category in cues if category.startswith("risk:")])
+    kind = _kind(cues, score, question, risks)
     if "repeat_contact" in risks and kind not in _ASKING:
         risks = risks - {"repeat_contact"}
     return TextAnalysis(
-        language=language,
-        sentiment=sentiment,
-        score=max(-1.0, min(1.0, score)),
-        kind=kind,
-        urgency=_urgency(kind, score, risks),
-        risks=risks,
-        follow_up_intent="follow_up" in cues,
-        key_phrases=phrases,
-        cues=tuple(dict.fromkeys(reading.evidence)) if reading.evidence else (),
-        text_score=text_score,
-        rating_score=rating,
+        language,
+        sentiment,
+        clamped,
+        kind,
+        _urgency(kind, score, risks),
+        risks,
+        "follow_up" in cues,
+        phrases,
+        tuple(dict.fromkeys(evidence)),
+        text_score,
+        rating,
     )
 
 
@@ -492,7 +523,7 @@ def key_phrases_of(
     negators or boosters, not generic praise or blame (those are in the stopword lists).
     """
     words = lex.words
-    runs: list[list[str]] = []
+    buckets: tuple[list[str], list[str], list[str]] = ([], [], [])  # one, two, three words
     run: list[str] = []
     for token in tokens:
         try:
@@ -502,35 +533,62 @@ def key_phrases_of(
         if word is not None and word.content:
             run.append(token)
             if len(run) == 3:
-                runs.append(run)
+                buckets[2].append(" ".join(run))
                 run = []
         elif run:
-            runs.append(run)
+            buckets[len(run) - 1].append(" ".join(run))
             run = []
     if run:
-        runs.append(run)
-    return _ranked(runs, text, normalized, limit) if runs else ()
+        buckets[len(run) - 1].append(" ".join(run))
+    return _ranked(buckets[2], buckets[1], buckets[0], text, normalized, limit)
 
 
-def _ranked(runs: list[list[str]], text: str, normalized: str, limit: int = 5) -> tuple[str, ...]:
-    """The runs as phrases, longest first, without repeats, with the text's accents."""
-    if len(runs) == 1:
-        phrases: tuple[str, ...] = (" ".join(runs[0]),)
+def _ranked(
+    triples: list[str],
+    pairs: list[str],
+    singles: list[str],
+    text: str,
+    normalized: str,
+    limit: int = 5,
+) -> tuple[str, ...]:
+    """The phrases, longest first (in words, then in letters), without repeats, with the
+    text's accents; among equals, the first written comes first. The lists are reordered."""
+    ranked = triples  # our own lists: sorted and joined in place
+    if len(ranked) > 1:
+        ranked.sort(key=len, reverse=True)  # a stable sort, even reversed
+    if pairs:
+        if len(pairs) > 1:
+            pairs.sort(key=len, reverse=True)
+        ranked += pairs
+    if singles:
+        if len(singles) > 1:
+            singles.sort(key=len, reverse=True)
+        ranked += singles
+    if len(ranked) < 2:
+        if not ranked:
+            return ()
+        phrases: tuple[str, ...] = (ranked[0],)
     else:
-        ranked = sorted(runs, key=_phrase_rank)
-        phrases = tuple(dict.fromkeys(" ".join(found) for found in ranked))[:limit]
+        phrases = tuple(dict.fromkeys(ranked))[:limit]
     if normalized is not text and not text.isascii():
         phrases = _with_accents(phrases, text, normalized)
     return phrases
 
 
-def _phrase_rank(run: list[str]) -> tuple[int, int]:
-    return -len(run), -sum(map(len, run))
-
-
 _NO_RISKS: frozenset[str] = frozenset()
-_ASKING = frozenset({FeedbackKind.COMPLAINT, FeedbackKind.REQUEST, FeedbackKind.QUESTION})
+_NO_WORDS: frozenset[str] = frozenset()
+# The values as module constants: reading an enum member through its class costs a lookup.
+_COMPLAINT, _SUGGESTION, _QUESTION = (
+    FeedbackKind.COMPLAINT,
+    FeedbackKind.SUGGESTION,
+    FeedbackKind.QUESTION,
+)
+_REQUEST, _PRAISE, _OTHER = FeedbackKind.REQUEST, FeedbackKind.PRAISE, FeedbackKind.OTHER
+_LOW, _NORMAL, _HIGH, _CRITICAL = Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL
+_POSITIVE, _NEGATIVE, _NEUTRAL = Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.NEUTRAL
+_ASKING = frozenset({_COMPLAINT, _REQUEST, _QUESTION})
 _SERIOUS = frozenset({"cancellation", "legal", "fraud", "repeat_contact", "safety"})
+_PRESSING = frozenset({"cancellation", "fraud", "repeat_contact", "public_exposure"})
 
 
 def _kind(
@@ -551,40 +609,42 @@ def _kind(
         complaint += 1.0
     elif score >= 0.5:
         complaint -= 1.0
-    if risks & _SERIOUS:
+    serious = bool(risks) and not risks.isdisjoint(_SERIOUS)
+    if serious:
         complaint += 1.0
         said += 1.0
     suggestion = cues.get("suggestion", 0.0)
     request = cues.get("request", 0.0)
-    if suggestion >= max(1.0, said, request) and not risks & _SERIOUS:
-        return FeedbackKind.SUGGESTION
+    if suggestion >= max(1.0, said, request) and not serious:
+        return _SUGGESTION
     if complaint >= 1.5 or (complaint >= 1.0 and score < 0.2):
-        return FeedbackKind.COMPLAINT
+        return _COMPLAINT
     if (question and (score < 0 or said >= 0.5)) or (request >= 1.0 and said >= 1.0):
-        return FeedbackKind.COMPLAINT  # asking for help with a problem ("why can't I log in?")
+        return _COMPLAINT  # asking for help with a problem ("why can't I log in?")
     if question or cues.get("question"):
         # "Could someone call me back?" asks for an action, not for information
         asking = request >= 2.0 or (request >= 1.0 and ("follow_up" in cues or not question))
-        return FeedbackKind.REQUEST if asking else FeedbackKind.QUESTION
+        return _REQUEST if asking else _QUESTION
     if request >= 1.0:
-        return FeedbackKind.REQUEST
+        return _REQUEST
     if complaint >= 1.0:
-        return FeedbackKind.COMPLAINT
+        return _COMPLAINT
     if score >= 0.2 or cues.get("praise"):
-        return FeedbackKind.PRAISE
-    return FeedbackKind.OTHER
+        return _PRAISE
+    return _OTHER
 
 
 def _urgency(kind: FeedbackKind, score: float, risks: frozenset[str]) -> Urgency:
-    if "safety" in risks or "legal" in risks:
-        return Urgency.CRITICAL
-    if risks & {"cancellation", "fraud", "repeat_contact", "public_exposure"}:
-        return Urgency.HIGH
-    if kind is FeedbackKind.COMPLAINT:
-        return Urgency.HIGH if score <= -0.8 else Urgency.NORMAL
+    if risks:
+        if "safety" in risks or "legal" in risks:
+            return _CRITICAL
+        if not risks.isdisjoint(_PRESSING):
+            return _HIGH
+    if kind is _COMPLAINT:
+        return _HIGH if score <= -0.8 else _NORMAL
     if kind in _ASKING:
-        return Urgency.NORMAL
-    return Urgency.LOW
+        return _NORMAL
+    return _LOW
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ URL                            store
 ``memory://``                  :class:`MemoryStore`, in this process only
 ``sqlite:///relative/path.db`` :class:`SQLiteStore`, the embedded default (note three slashes)
 ``sqlite:////abs/path.db``     :class:`SQLiteStore` with an absolute path (four slashes)
+``postgresql://user@host/db``  :class:`~clientvoice.stores.postgres.PostgresStore` (extra
+                               ``postgres``); ``postgres://`` works too
 =============================  ==============================================================
 """
 
@@ -39,11 +41,16 @@ def open_store(url: str) -> Store:
         if not path:
             raise ConfigurationError(f"store URL {url!r} has no file path (sqlite:///path.db)")
         return SQLiteStore(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        from clientvoice.stores.postgres import PostgresStore
+
+        return PostgresStore(url)
     if url.startswith("sqlite://"):
         raise ConfigurationError(
             f"store URL {url!r}: write sqlite:///relative.db or sqlite:////absolute/path.db"
         )
     scheme = url.split(":", 1)[0] if ":" in url else url
     raise ConfigurationError(
-        f"no store understands {url!r} (scheme {scheme!r}); use 'memory://' or 'sqlite:///path.db'"
+        f"no store understands {url!r} (scheme {scheme!r}); use 'memory://', 'sqlite:///path.db' "
+        "or 'postgresql://...'"
     )

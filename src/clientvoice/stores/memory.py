@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -747,3 +747,16 @@ class MemoryStore(Store):
                 return self._invitations[invitation_id][1]
             except KeyError:
                 raise NotFoundError("invitation", invitation_id) from None
+
+    def claim_messages(
+        self, now: datetime, *, limit: int = 100, lease: timedelta = timedelta(minutes=5)
+    ) -> list[Message]:
+        """Messages due at ``now``, each held for ``lease`` (see :meth:`Store.claim_messages`),
+        so that two threads never send one message."""
+        with self.transaction():
+            claimed = self.messages_to_send(now, limit=limit)
+            for message in claimed:
+                self._messages[message.id] = attrs.evolve(
+                    self._messages[message.id], next_attempt_at=now + lease
+                )
+        return claimed

@@ -911,6 +911,29 @@ class StoreContract:
         with pytest.raises(ValidationError):
             store.score_counts("nps", period="fortnight")
 
+    # -- work shared by many workers ----------------------------------------------------------
+
+    def test_work_is_claimed_in_the_transaction_that_does_it(self, store: Store) -> None:
+        store.ingest([heard(1)])
+        customer_id = heard(1).customer.id
+        store.add_cases(
+            [_case("c1", customer_id)], timers=[_timer("t1", "c1", 1), _timer("t2", "c1", 5)]
+        )
+        store.add_events([Event(id="e1", type="case.opened", occurred_at=T0)])
+        with store.transaction():
+            due = store.claim_due_timers(T0 + timedelta(hours=2))
+            assert [t.id for t in due] == ["t1"]
+            assert store.fire_timer("t1", T0 + timedelta(hours=2))
+            claimed = store.claim_events("hooks")
+            assert [s.event.id for s in claimed] == ["e1"]
+            store.confirm_events("hooks", claimed[-1].seq)
+        assert store.claim_due_timers(T0 + timedelta(hours=2)) == []
+        assert store.pending_events("hooks") == []
+        store.queue_messages([_message("m1", 0)])
+        assert [m.id for m in store.claim_messages(T0 + timedelta(minutes=1))] == ["m1"]
+        store.record_delivery(_delivery("m1", DeliveryStatus.SENT))
+        assert store.claim_messages(T0 + timedelta(days=1)) == []
+
 
 def _invitation(invitation_id: str, customer_id: str, send_at: datetime) -> Any:
     from clientvoice.surveys.invitations import Invitation

@@ -10,7 +10,8 @@ brings: warnings before a deadline, breaches and escalations, follow-ups, retrie
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +53,8 @@ CASES_CONSUMER = "workflow"
 
 _MAX_ATTEMPTS = 5
 _FIRST_RETRY = timedelta(minutes=5)
+_SEND_LEASE = timedelta(minutes=5)
+"""How long a claimed message is held by the worker sending it before another may retry."""
 _EXCERPT = 240
 
 
@@ -155,10 +158,13 @@ class Workflow:
         """
         opened: list[Case] = []
         while True:
-            page = self.store.pending_events(CASES_CONSUMER, limit=2000)
-            if not page:
-                return opened
+            if not self.store.pending_events(CASES_CONSUMER, limit=1):
+                return opened  # nothing new: no write transaction needed
             with self.store.transaction():
+                # Claimed inside the transaction: with many workers, one at a time opens cases.
+                page = self.store.claim_events(CASES_CONSUMER, limit=2000)
+                if not page:
+                    break  # another worker holds the consumer and is opening them
                 waiting: dict[str, list[Case]] = {}
                 if any(stored.event.type == "feedback.received" for stored in page):
                     for case in self.store.iter_cases(waiting=True):
@@ -187,6 +193,7 @@ class Workflow:
             if self.policy.auto_acknowledge:
                 self._deliver(self.clock.now(), _Tally())
             self._on_change()
+        return opened
 
     def open_case(self, feedback_id: str, *, by: str, reason: str, priority: Any = None) -> Case:
         """Open a case for a piece of feedback by hand (say, praise to thank personally).
@@ -543,23 +550,27 @@ class Workflow:
 
     # -- time -----------------------------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None) -> TickReport:
+    def tick(self, now: datetime | None = None, *, batch_size: int = 200) -> TickReport:
         """Do what is due at ``now`` (default: the clock's now) and say what was done.
 
         Opens cases for new feedback, fires due timers (warnings, breaches with their
         escalations, follow-ups) and sends due messages, retrying failed ones. A second tick at
         the same instant does nothing new: every timer fires once, in the transaction that does
-        its work.
+        its work. Any number of workers may tick at once: each transaction claims up to
+        ``batch_size`` due timers of cases no other worker holds.
         """
         at = self.clock.now() if now is None else now
         tally = _Tally()
         tally.cases_opened = len(self.open_cases())
-        while True:
-            timers = self.store.due_timers(at, limit=200)
+        while self.store.due_timers(at, limit=1):  # a look first: no write lock for nothing
+            # Claimed inside the transaction that fires them: with many workers, each takes
+            # timers of cases no other worker holds (see Store.claim_due_timers).
+            with self.store.transaction():
+                timers = self.store.claim_due_timers(at, limit=batch_size)
+                if timers:
+                    self._fire_in_order(timers, at, tally)
             if not timers:
                 break
-            with self.store.transaction():
-                self._fire_in_order(timers, at, tally)
         self._deliver(at, tally)
         self._on_change()
         return TickReport(
@@ -573,6 +584,17 @@ class Workflow:
             messages_failed=tally.failed,
             events=tuple(tally.events),
         )
+
+    @contextmanager
+    def changes_reported_to(self, on_change: Callable[[], object]) -> Iterator[None]:
+        """Call ``on_change`` instead of the listener's handler after each committed change,
+        inside the block (a worker uses it to hand events to plugins its own way)."""
+        previous = self._on_change
+        self._on_change = on_change
+        try:
+            yield
+        finally:
+            self._on_change = previous
 
     def deliver_messages(self, now: datetime | None = None) -> tuple[int, int]:
         """Send every message that is due; returns (sent, failed)."""
@@ -1043,7 +1065,7 @@ class Workflow:
         if kind in (MessageKind.RESOLUTION, MessageKind.APOLOGY):
             values["apology_line"] = (
                 (
-                    "Sentimos de verdad las molestias que te causamos. "
+                    "Sentimos de verdad las molestias que le causamos. "
                     if spanish
                     else "We are truly sorry for the trouble we caused you. "
                 )
@@ -1098,7 +1120,7 @@ class Workflow:
 
     def _deliver(self, now: datetime, tally: _Tally) -> None:
         while True:
-            due = self.store.messages_to_send(now, limit=100)
+            due = self.store.claim_messages(now, limit=100, lease=_SEND_LEASE)
             if not due:
                 return
             for message in due:
@@ -1280,5 +1302,5 @@ def _gesture_line(gesture: RecoveryGesture | None, spanish: bool) -> str:
         return ""
     what = gesture.description or gesture.kind.replace("_", " ")
     if spanish:
-        return f"Como muestra de disculpa, te ofrecemos: {what}."
+        return f"Como muestra de disculpa, le ofrecemos: {what}."
     return f"To make up for it, we would like to offer you: {what}."
