@@ -3,12 +3,16 @@
 Issue 8 asks for three times VADER's throughput without changing a single output. Each shortcut
 is checked here against the straightforward computation it stands for: the cached tokenizer
 against the regular expression, the per-word tables against the cue and phrase lists, the
-ranking of key phrases against a plain sort, and the verdict for texts without cue phrases
-against the full kind and urgency rules.
+ranking of key phrases against a plain sort, the verdict for texts without cue phrases against
+the full kind and urgency rules, and the direct construction of results against the class's own
+constructor.
 """
 
 from __future__ import annotations
 
+import inspect
+
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,7 +32,16 @@ from clientvoice.analysis._lexicon import (
     lexicon,
 )
 from clientvoice.analysis.language import TOKEN, tokenize
-from clientvoice.analysis.text import _NO_RISKS, _conclude, _kind, _ranked, _urgency
+from clientvoice.analysis.text import (
+    _NO_RISKS,
+    TextAnalysis,
+    _conclude,
+    _kind,
+    _ranked,
+    _result,
+    _urgency,
+)
+from clientvoice.models import FeedbackKind, Sentiment, Urgency
 
 # Pieces of text that exercise every branch of the tokenizer, and every kind of whitespace.
 _PIECES = [
@@ -150,3 +163,18 @@ def test_without_cue_phrases_the_short_verdict_is_the_full_one(
     assert result.kind is _kind({}, result.score, question, _NO_RISKS)
     assert result.urgency is _urgency(result.kind, result.score, _NO_RISKS)
     assert result.risks == frozenset() and not result.follow_up_intent and result.cues == ()
+
+
+def test_the_direct_result_is_the_constructed_one_and_stays_frozen() -> None:
+    names = [field.name for field in attrs.fields(TextAnalysis)]
+    assert list(inspect.signature(_result).parameters) == names  # a new field must be added
+    values = (
+        *("en", Sentiment.NEGATIVE, -0.5, FeedbackKind.COMPLAINT, Urgency.CRITICAL),
+        *(frozenset({"legal"}), True, ("late delivery",), ("risk:legal: lawyer",), -0.5, 0.25),
+    )
+    made = _result(*values)
+    assert made == TextAnalysis(*values)
+    assert hash(made) == hash(TextAnalysis(*values))
+    assert [getattr(made, name) for name in names] == list(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.score = 1.0  # type: ignore[misc]

@@ -11,6 +11,7 @@ remembered, so analysing a text costs one dictionary lookup per token.
 from __future__ import annotations
 
 import html
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,15 +212,16 @@ class Word:
         else:
             self.role = NONE
         cues, phrases = self.cues, self.phrases
-        self.cue_solo = tuple(cue for cue in cues if not cue.rest)
-        seconds = {cue.rest[0] for cue in cues if cue.rest} | {p.rest[0] for p in phrases}
-        self.next = {
-            second: (
-                tuple(cue for cue in cues if not cue.rest or cue.rest[0] == second),
-                tuple(phrase for phrase in phrases if phrase.rest[0] == second),
-            )
-            for second in seconds
-        }
+        if cues or phrases:  # (most words have neither: their defaults are right)
+            self.cue_solo = tuple(cue for cue in cues if not cue.rest)
+            seconds = {cue.rest[0] for cue in cues if cue.rest} | {p.rest[0] for p in phrases}
+            self.next = {
+                second: (
+                    tuple(cue for cue in cues if not cue.rest or cue.rest[0] == second),
+                    tuple(phrase for phrase in phrases if phrase.rest[0] == second),
+                )
+                for second in seconds
+            }
         self.simple = self.role == VALENCE and not cues and not phrases and not self.comparative
         self.idle = self.role == NONE and not self.comparative and not self.cue_solo
         return self
@@ -253,6 +255,8 @@ class Lexicon:
         self.stems: dict[str, tuple[float, float | None]] = {}
         self.cue_stems: dict[str, list[Cue]] = {}
         self.stopwords: frozenset[str] = frozenset()
+        self._stem_sizes: list[int] = []  # the lengths of the stems, longest first
+        self._cue_stem_sizes: list[int] = []
         self.negative_weight = NEGATIVE_WEIGHT.get(language, 1.0)
         """How much more a negative word counts than a positive one of the same valence."""
         self._lock = threading.Lock()
@@ -342,6 +346,9 @@ class Lexicon:
             cue = Cue(tuple(words[1:]), category, weight, key)
             cues.setdefault(words[0], []).append(cue)
 
+        # Only prefixes as long as some stem can be one: try those lengths alone, longest first.
+        self._stem_sizes = sorted({len(stem) for stem in self.stems}, reverse=True)
+        self._cue_stem_sizes = sorted({len(stem) for stem in self.cue_stems}, reverse=True)
         stopwords = set(_stopwords(self.language))
         self.stopwords = frozenset(stopwords)
         for token in set(exact) | set(phrases) | set(cues):
@@ -361,7 +368,8 @@ class Lexicon:
                 and not (word.negator or word.boost or word.modal)
             )
             word.finish()
-        self.words.update(exact)
+        # interned keys: the tokenizer interns its tokens, so lookups match by identity
+        self.words.update((sys.intern(token), word) for token, word in exact.items())
 
     def _inherit(self, token: str, word: Word) -> None:
         """Give a listed word the valence its stem or base form has, if it has none of its own."""
@@ -388,16 +396,20 @@ class Lexicon:
             known = self.words.get(base)
             if known is not None and known.valence is not None:
                 return known.valence, known.negated
-        for size in range(len(token), 2, -1):
-            stem = self.stems.get(token[:size])
-            if stem is not None:
-                return stem
+        length = len(token)
+        for size in self._stem_sizes:  # longest first, as a loop over every prefix would
+            if 2 < size <= length:
+                stem = self.stems.get(token[:size])
+                if stem is not None:
+                    return stem
         return None
 
     def _stem_cues(self, token: str) -> list[Cue]:
         found: list[Cue] = []
-        for size in range(len(token), 2, -1):
-            found.extend(self.cue_stems.get(token[:size], ()))
+        length = len(token)
+        for size in self._cue_stem_sizes:
+            if 2 < size <= length:
+                found.extend(self.cue_stems.get(token[:size], ()))
         return found
 
 

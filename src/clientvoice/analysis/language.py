@@ -15,6 +15,7 @@ English.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 
 from clientvoice.analysis._lexicon import DATA, normalize
@@ -93,7 +94,7 @@ def tokenize(normalized: str) -> list[str]:
         try:
             tokens += pieces[piece]
         except KeyError:
-            found = tuple(TOKEN.findall(piece))
+            found = tuple(map(sys.intern, TOKEN.findall(piece)))  # shared with the lexicons
             if len(pieces) >= _PIECES_LIMIT:
                 pieces.clear()
             pieces[piece] = found
@@ -195,7 +196,7 @@ def _load() -> _Tables:
         code, _, words = line.partition("\t")
         for word in words.split():
             for form in {word, normalize(word)}:
-                owners.setdefault(form, set()).add(code)
+                owners.setdefault(sys.intern(form), set()).add(code)
     others: dict[str, tuple[tuple[str, float], ...]] = {}
     for word, codes in owners.items():
         share = 1.0 / len(codes)

@@ -489,7 +489,7 @@ def _conclude(
             kind = _PRAISE if score >= 0.2 else _OTHER
             urgency = _LOW
         # positional: the fields in their declared order (the fastest call)
-        return TextAnalysis(
+        return _result(
             language, sentiment, clamped, kind, urgency, _NO_RISKS, False, phrases, (),
             text_score, rating,
         )  # fmt: skip
@@ -499,7 +499,7 @@ def _conclude(
     kind = _kind(cues, score, question, risks)
     if "repeat_contact" in risks and kind not in _ASKING:
         risks = risks - {"repeat_contact"}
-    return TextAnalysis(
+    return _result(
         language,
         sentiment,
         clamped,
@@ -512,6 +512,48 @@ def _conclude(
         text_score,
         rating,
     )
+
+
+def _result(
+    language: str,
+    sentiment: Sentiment,
+    score: float,
+    kind: FeedbackKind,
+    urgency: Urgency,
+    risks: frozenset[str],
+    follow_up_intent: bool,
+    key_phrases: tuple[str, ...],
+    cues: tuple[str, ...],
+    text_score: float,
+    rating_score: float | None,
+) -> TextAnalysis:
+    """``TextAnalysis(...)`` without the generic constructor's overhead, for values this module
+    computed itself: each field is stored through its slot directly (the class is frozen, and
+    ``attrs`` would go through ``object.__setattr__`` by name, field by field)."""
+    result = _NEW(TextAnalysis)
+    _SET_LANGUAGE(result, language)
+    _SET_SENTIMENT(result, sentiment)
+    _SET_SCORE(result, score)
+    _SET_KIND(result, kind)
+    _SET_URGENCY(result, urgency)
+    _SET_RISKS(result, risks)
+    _SET_FOLLOW_UP_INTENT(result, follow_up_intent)
+    _SET_KEY_PHRASES(result, key_phrases)
+    _SET_CUES(result, cues)
+    _SET_TEXT_SCORE(result, text_score)
+    _SET_RATING_SCORE(result, rating_score)
+    return result
+
+
+_NEW = object.__new__
+_SET_LANGUAGE, _SET_SENTIMENT, _SET_SCORE, _SET_KIND, _SET_URGENCY, _SET_RISKS = (
+    TextAnalysis.__dict__[name].__set__
+    for name in ("language", "sentiment", "score", "kind", "urgency", "risks")
+)
+_SET_FOLLOW_UP_INTENT, _SET_KEY_PHRASES, _SET_CUES, _SET_TEXT_SCORE, _SET_RATING_SCORE = (
+    TextAnalysis.__dict__[name].__set__
+    for name in ("follow_up_intent", "key_phrases", "cues", "text_score", "rating_score")
+)
 
 
 def key_phrases_of(

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from clientvoice.analysis._lexicon import Lexicon, lexicon, normalize
-from clientvoice.analysis.language import LANGUAGES, TOKEN, language_of
+from clientvoice.analysis.language import LANGUAGES, language_of, tokenize
 from clientvoice.errors import ValidationError
 from clientvoice.models import Feedback
 
@@ -137,7 +137,7 @@ class _Corpus:
 
     def add(self, feedback_id: str, customer_id: str, text: str) -> None:
         normalized = normalize(text)
-        tokens = TOKEN.findall(normalized)
+        tokens = tokenize(normalized)
         code = self.language or language_of(tokens, text, LANGUAGES)
         lex = lexicon(code if code in LANGUAGES else "en")  # "und": no letters, no words
         written = _written(text, normalized, tokens)
@@ -316,7 +316,7 @@ def _written(text: str, normalized: str, tokens: Sequence[str]) -> list[str] | N
     """The tokens as written (accents kept), when they line up with the normalized ones."""
     if normalized is text or text.isascii():
         return None
-    written = TOKEN.findall(text.lower().replace("’", "'"))
+    written = tokenize(text.lower().replace("’", "'"))
     return written if len(written) == len(tokens) else None
 
 
