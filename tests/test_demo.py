@@ -148,6 +148,42 @@ def test_survey_answers_are_feedback_in_the_reports_scores(demo):
     assert row is not None and int(row.group(1)) == report.by_channel["survey"]
 
 
+def test_real_channel_traffic_arrives_inside_the_reported_month(demo):
+    result, lines, store = demo
+    report = result.report
+    assert report is not None
+    since, until = DEFAULT_START, DEFAULT_START + timedelta(days=2)
+    mail = next(tally for tally in result.channels if tally.channel == "email")
+    message_ids = {message_from_bytes(raw)["Message-ID"] for raw in mail.received}
+    live = [i for i in store.iter_interactions() if _heard_live(i, message_ids)]
+    heard = sum(tally.stored for tally in result.channels)
+    assert heard == 36 + 29 + 10 and len(live) == heard
+    assert all(since <= i.occurred_at < until for i in live)
+    # Everything stored falls in the report's period, so its volumes count the live traffic.
+    assert report.feedback == result.summary.counts["feedback"]
+    assert sum(report.by_channel.values()) == report.feedback
+    # Cases opened from live traffic are worked after they were opened, never before.
+    live_feedback = {f.id for i in live for f in store.iter_feedback(customer_id=i.customer_id)
+                     if f.interaction_id == i.id}  # fmt: skip
+    cases = [c for c in store.iter_cases() if c.feedback_id in live_feedback]
+    assert cases
+    assert all(c.acknowledged_at is None or c.acknowledged_at >= c.opened_at for c in cases)
+    text = "\n".join(lines)
+    assert text.index("Heard the first days' mail") < text.index("What customers said")
+
+
+def test_surveys_ask_enough_customers_to_show_in_the_scores(demo):
+    result, _, _ = demo
+    tally, report = result.surveys, result.report
+    assert tally is not None and report is not None
+    # 1,500 records over 12 days: dozens of invitations, every rule refusing some.
+    assert tally.sent >= 40
+    assert min(tally.not_sent[code] for code in ("consent", "sampling", "fatigue", "budget")) > 0
+    assert tally.moved_by_quiet_hours > 0
+    assert set(tally.accepted) == {"nps", "csat", "ces"}
+    assert sum(tally.accepted.values()) >= 15
+
+
 def test_the_fatigue_check_finds_two_invitations_too_close():
     store = MemoryStore()
     at = datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
@@ -206,3 +242,9 @@ def test_a_step_is_one_function_added_to_the_list(tmp_path):
     assert f"{seen[0]} cases" in lines
     assert result.report is None and result.html is None
     assert count_cases not in STEPS
+
+
+def _heard_live(interaction, message_ids: set[str]) -> bool:
+    """Whether ``interaction`` came from the demo's real channels rather than the export."""
+    external = interaction.external_id or ""
+    return external in message_ids or external.startswith("msg_form") or "-live-" in external

@@ -292,6 +292,20 @@ def test_customers_look_real_and_use_example_domains(sample):
     assert {"consumer", "smb", "enterprise", "spain", "mexico", "uk", "usa"} <= segments.keys()
 
 
+def test_most_external_customers_agree_to_surveys_and_staff_vary(sample):
+    customers = {r["customer"]["email"].lower(): r["customer"] for r in sample}
+    external = [c for c in customers.values() if c.get("kind") != "internal"]
+    staff = [c for c in customers.values() if c.get("kind") == "internal"]
+    agree = sum(c.get("consents", {}).get("surveys", False) for c in external) / len(external)
+    assert 0.55 <= agree <= 0.70
+    # Some never said (no consents recorded), some said no: both are refusals to survey.
+    assert any("consents" not in c for c in external)
+    assert any(c.get("consents", {}).get("surveys") is False for c in external)
+    staff_agree = [c.get("consents", {}).get("surveys", False) for c in staff]
+    assert any(staff_agree) and not all(staff_agree)
+    assert sum(staff_agree) / len(staff_agree) < agree
+
+
 def peak_memory(count: int, take: int) -> int:
     """The peak traced memory while reading ``take`` records of ``generate(count)``."""
     tracemalloc.start()
@@ -340,7 +354,7 @@ def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
 
 
 def test_channel_traffic_is_reproducible_and_written_as_mail_clients_write():
-    start = DEFAULT_START - timedelta(days=2)
+    start = DEFAULT_START  # the demo's first two days
     traffic = channel_traffic(seed=4, start=start, days=2)
     assert traffic == channel_traffic(seed=4, start=start, days=2)
     assert traffic != channel_traffic(seed=5, start=start, days=2)
