@@ -1,32 +1,43 @@
 """Themes across many texts: which feedback is really about the same thing, and who said it.
 
 :func:`find_themes` takes ``(feedback_id, customer_id, text)`` items (or
-:class:`~clientvoice.Feedback` records) and groups them in three steps:
+:class:`~clientvoice.Feedback` records) and groups them in five steps:
 
-1. **Near-duplicates become one unit.** Each text is reduced to its content words, lightly
-   stemmed (plurals folded). Texts whose word sets are near-identical (MinHash signatures over
-   the words, compared in bands) are joined: the same complaint pasted by forty customers is one
-   unit that weighs forty.
-2. **Terms.** Every content word and every pair of adjacent content words is a candidate term;
-   a term's support is the number of feedback items (not units) that contain it. Terms that
-   appear in almost everything ("app" in app reviews) say nothing and are dropped.
-3. **Greedy cover.** The term that covers the most still-unassigned feedback becomes a theme
-   and takes those items (pairs of words are preferred to single words of the same support);
-   repeat until no term covers ``min_count`` items. Every item ends in at most one theme.
+1. **Reading.** Greeting and sign-off lines, links and reference numbers are dropped; the rest
+   is reduced to content words (plurals folded), and the words of common customer-service
+   concepts are mapped to the concept through a bilingual word list (``data/concepts.tsv``:
+   "pedido" and "order" are one term). A text's terms are its words and its pairs of
+   neighbouring words (at most two function words apart: "error al pagar").
+2. **Near-duplicates become one unit.** Texts whose word sets are near-identical (MinHash
+   signatures over the words, compared in bands) are joined: the same complaint pasted by forty
+   customers is one unit that weighs forty.
+3. **Seeds.** The term that covers the most still-unassigned feedback starts a group (pairs
+   count double), repeated until no term covers ``min_count`` items. Terms that cannot say what
+   a theme is about never start one: terms in almost everything, words of feeling ("gusto"),
+   hub words that lead many different pairs ("order"), and terms whose texts share nothing
+   else (a sign-off formula).
+4. **Merging and joining.** Groups whose distinctive words are much the same are merged (so
+   Spanish and English meet); texts left out join the group whose description they share.
+5. **Labels.** The most distinctive phrase of the group against all feedback (count times the
+   log of its lift, pairs first), extended to three words when the pair usually has the same
+   neighbour, written as the majority language's customers wrote it.
 
-It is linear in the number of texts and runs in pure Python: about 100,000 short texts in
-seconds (see ``benchmarks/bench_analysis.py``).
+Every item ends in at most one theme. It is linear in the number of texts and runs in pure
+Python: 100,000 texts in about six seconds (see ``benchmarks/bench_themes.py``).
 """
 
 from __future__ import annotations
 
 import heapq
+import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import attrs
 
-from clientvoice.analysis._lexicon import Lexicon, lexicon, normalize
+from clientvoice.analysis._lexicon import DATA, Lexicon, lexicon, normalize
 from clientvoice.analysis.language import LANGUAGES, language_of, tokenize
 from clientvoice.errors import ValidationError
 from clientvoice.models import Feedback
@@ -34,7 +45,19 @@ from clientvoice.models import Feedback
 __all__ = ["Theme", "find_themes"]
 
 _MAX_SHARE = 0.35  # a term in more than this share of all feedback is too general to name a theme
-_PAIR_BONUS = 1.5
+_GAP = 2  # a pair of words may have this many function words between them ("error al pagar")
+_PAIR_BONUS = 2.0  # two words next to each other say what is wrong better than one
+_HUB_PAIRS = 3  # a word in this many frequent pairs, none of which covers
+_HUB_SHARE = 0.5  # this share of its texts, is too broad to make a theme alone
+_PROFILE_SHARE = 0.15  # terms in at least this share of a group describe it
+_MERGE_SIMILARITY = 0.5  # groups whose descriptions are this similar (cosine) are one theme
+_COHESION = 0.5  # a single word names a theme when another word is in this share of its texts
+_CONCEPT_COHESION = 1 / 3  # the same for a word of the bilingual concept list
+_PAIR_COHESION = 0.25  # and for a pair of words
+_FEW_WORDS = 3  # a pair with fewer other words than this per text is most of what they say
+_JOIN_SHARE = 0.35  # a text left out joins a theme if it has this share of its description
+_LABEL_SHARE = 0.2  # a label is a term in at least this share of the theme's texts
+_LABEL_SAMPLE = 60  # texts read again to find a label of three words
 _BANDS = 3  # MinHash: three bands of two hashes find pairs with Jaccard >= ~0.6 most of the time
 _ROWS = 2
 _PRIME = (1 << 61) - 1
@@ -43,6 +66,13 @@ _SEEDS = tuple(
     for i in range(_BANDS * _ROWS)
 )
 _QUOTE_LENGTH = 240
+_DIGIT = re.compile(r"\d")
+_LINK = re.compile(r"https?://\S+|www\.\S+|(?<![\w.-])[\w-]+(?:\.[\w-]+)+/\S*")
+_NUMBER = re.compile(r"(?<![\w-])[A-Za-z]{0,5}[-_#]?\d[\w-]*")  # "ORD-2963013", "#165808", "3"
+_LONG_NUMBER = re.compile(r"\d{3,}")
+_IDENTIFIER = re.compile(r"#\d{3,}|(?<![\w-])[A-Za-z]{1,5}[-_#]?\d{3,}|\d{6,}")  # not a price
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_REFERENCE_WORDS = 6  # a sentence this short with a reference number in it is only a reference
 
 
 @attrs.frozen
@@ -88,7 +118,7 @@ def find_themes(
     >>> themes = find_themes([
     ...     ("f1", "ana", "The app crashes when I open the camera"),
     ...     ("f2", "ben", "the app crashes when I open the camera!!"),
-    ...     ("f3", "eva", "Camera keeps crashing on open"),
+    ...     ("f3", "eva", "App crashes every time I open the camera"),
     ...     ("f4", "dan", "Love the new colours"),
     ... ])
     >>> themes[0].label, themes[0].count, themes[0].customer_ids
@@ -129,47 +159,95 @@ class _Corpus:
         self.feedback_ids: list[str] = []
         self.customer_ids: list[str] = []
         self.texts: list[str] = []
+        self.codes: list[str] = []  # per item: its language
         self.terms: list[tuple[int, ...]] = []  # per item: ids of its terms
         self.words: list[tuple[int, ...]] = []  # per item: ids of its single words
-        self.term_ids: dict[str, int] = {}
-        self.term_names: list[str] = []
-        self.display: list[Counter[str]] = []  # per term id: how it was written
+        self.word_ids: dict[str, int] = {}  # term key of a word -> term id
+        self.pair_ids: dict[tuple[int, int], int] = {}  # two word ids, smaller first -> term id
+        self.concept: list[bool] = []  # per term id: a word of the bilingual concept list
+        self.parts: list[tuple[int, int] | None] = []  # per term id: its two words, if a pair
+        self.evaluative: list[bool] = []  # per term id: says how, not what (only feeling words)
+        self.apart: list[bool] = []  # per term id: a pair never seen side by side
+        self.support: list[int] = []  # per term id: how many items contain it (set by themes)
+        self.known: dict[str, dict[str, int]] = {}  # language -> token -> word id, -1 for none
 
     def add(self, feedback_id: str, customer_id: str, text: str) -> None:
-        normalized = normalize(text)
-        tokens = tokenize(normalized)
-        code = self.language or language_of(tokens, text, LANGUAGES)
-        lex = lexicon(code if code in LANGUAGES else "en")  # "und": no letters, no words
-        written = _written(text, normalized, tokens)
+        code, read = self._read(text, None)
         words: list[int] = []
         terms: list[int] = []
-        previous: tuple[str, str] | None = None
-        for index, token in enumerate(tokens):
-            stem = _content_stem(token, lex)
-            if stem is None:
-                previous = None
+        pair_ids = self.pair_ids
+        previous = -1  # the word before, while the chain holds (as in _chains)
+        gap = 0
+        for word, shown in read:
+            if word < 0:
+                if previous >= 0 and gap < _GAP and shown[:1].isalpha():
+                    gap += 1
+                else:
+                    previous, gap = -1, 0
                 continue
-            shown = written[index] if written is not None else token
-            word_id = self._term(stem, shown)
-            words.append(word_id)
-            terms.append(word_id)
-            if previous is not None:
-                terms.append(self._term(f"{previous[0]} {stem}", f"{previous[1]} {shown}"))
-            previous = (stem, shown)
+            words.append(word)
+            if previous >= 0 and previous != word:
+                pair = (previous, word) if previous < word else (word, previous)
+                found = pair_ids.get(pair)
+                if found is None:
+                    found = pair_ids[pair] = len(self.parts)
+                    self.parts.append(pair)
+                    self.concept.append(False)
+                    self.evaluative.append(self.evaluative[previous] and self.evaluative[word])
+                    self.apart.append(gap > 0)
+                elif not gap:
+                    self.apart[found] = False
+                terms.append(found)
+            previous = word
+            gap = 0
         self.feedback_ids.append(feedback_id)
         self.customer_ids.append(customer_id)
         self.texts.append(text)
-        self.words.append(tuple(sorted(set(words))))
-        self.terms.append(tuple(set(terms)))
+        self.codes.append(code)
+        unique = tuple(sorted(set(words)))
+        self.words.append(unique)
+        self.terms.append(unique + tuple(set(terms)))
 
-    def _term(self, name: str, shown: str) -> int:
-        found = self.term_ids.get(name)
+    def _read(self, text: str, code: str | None) -> tuple[str, list[tuple[int, str]]]:
+        """The text's language (``code``, when known) and its tokens as (word id, or -1 for
+        anything but a content word; the token as written)."""
+        body = _body(text)
+        normalized = normalize(body)
+        tokens = tokenize(normalized)
+        if code is None:
+            code = self.language or language_of(tokens, text, LANGUAGES)
+            code = code if code in LANGUAGES else "en"  # "und": no letters, no words
+        known = self.known.get(code)
+        if known is None:
+            known = self.known[code] = {}
+        written = _written(body, normalized, tokens)
+        read: list[tuple[int, str]] = []
+        for index, token in enumerate(tokens):
+            try:
+                word = known[token]
+            except KeyError:
+                word = known[token] = self._word(token, code)
+            read.append((word, written[index] if written is not None else token))
+        return code, read
+
+    def _word(self, token: str, code: str) -> int:
+        """The term id of a token's word (its concept, else its folded form); -1 for a token that
+        is not a content word."""
+        found = _content_stem(token, lexicon(code))
         if found is None:
-            found = self.term_ids[name] = len(self.term_names)
-            self.term_names.append(name)
-            self.display.append(Counter())
-        self.display[found][shown] += 1
-        return found
+            return -1
+        stem, evaluative = found
+        concepts = _concepts(code)
+        concept = concepts.get(token) or concepts.get(stem)
+        key = concept or stem
+        word = self.word_ids.get(key)
+        if word is None:
+            word = self.word_ids[key] = len(self.parts)
+            self.parts.append(None)
+            self.concept.append(concept is not None)
+            self.evaluative.append(evaluative)
+            self.apart.append(False)
+        return word
 
     # ------------------------------------------------------------------ grouping
 
@@ -216,16 +294,25 @@ class _Corpus:
             for term in unit_terms:
                 postings.setdefault(term, []).append(unit_index)
         weights = [len(members) for members in units]
-        limit = max(min_count, int(size * _MAX_SHARE))
-        heap: list[tuple[float, int, int]] = []
+        self.support = [0] * len(self.parts)
         for term, posted in postings.items():
-            support = sum(weights[unit] for unit in posted)
-            if support < min_count or (support > limit and size >= 20):
+            self.support[term] = sum(weights[unit] for unit in posted)
+        limit = max(min_count, int(size * _MAX_SHARE))
+        hubs = self._hubs(min_count)
+        heap: list[tuple[float, int, int]] = []
+        for term in postings:
+            support = self.support[term]
+            if (
+                support < min_count
+                or (support > limit and size >= 20)
+                or self.evaluative[term]
+                or term in hubs
+            ):
                 continue
             heapq.heappush(heap, (-self._priority(term, support), -support, term))
         taken = [False] * len(units)
-        found: list[Theme] = []
-        while heap and len(found) < max_themes:
+        seeds: list[list[list[int]]] = []
+        while heap and len(seeds) < max_themes * 2:
             _, _, term = heapq.heappop(heap)
             free = [unit for unit in postings[term] if not taken[unit]]
             support = sum(weights[unit] for unit in free)
@@ -235,51 +322,294 @@ class _Corpus:
             if heap and priority < -heap[0][0]:
                 heapq.heappush(heap, (-priority, -support, term))  # no longer the best
                 continue
+            if not self._cohesive(term, free, units):
+                continue
             for unit in free:
                 taken[unit] = True
-            found.append(self._theme(term, [units[unit] for unit in free], quotes))
+            seeds.append([units[unit] for unit in free])
+        groups = self._merged(seeds)
+        self._join(groups, [unit for index, unit in enumerate(units) if not taken[index]])
+        found = [self._theme(group, quotes) for group in groups]
         found.sort(key=lambda theme: (-theme.count, theme.label))
-        return found
+        return found[:max_themes]
 
     def _priority(self, term: int, support: int) -> float:
-        return support * (_PAIR_BONUS if " " in self.term_names[term] else 1.0)
+        return support * (_PAIR_BONUS if self.parts[term] is not None else 1.0)
 
-    def _theme(self, term: int, units: list[list[int]], quotes: int) -> Theme:
+    def _cohesive(self, term: int, free: list[int], units: list[list[int]]) -> bool:
+        """Whether a term can name a theme: its texts are about one thing. For a single word,
+        another word is in half of them (a third for a customer-service concept such as
+        "refund"), so texts merely all about "orders" are not a theme. For a pair, another word
+        is in a quarter of them, or the pair is most of what they say, so a formula at the end
+        of texts about anything ("you can reply by email") is not a theme."""
+        parts = self.parts[term]
+        own = {term} if parts is None else set(parts)
+        if parts is not None:
+            need = _PAIR_COHESION
+        else:
+            need = _CONCEPT_COHESION if self.concept[term] else _COHESION
+        counts: Counter[int] = Counter()
+        total = 0
+        for unit in free:
+            for item in units[unit]:
+                counts.update(self.words[item])
+                total += 1
+        if parts is not None:
+            others = sum(counts.values()) - sum(counts[word] for word in own)
+            if others <= total * _FEW_WORDS:  # the pair is most of what its texts say
+                return True
+        if parts is None:  # a word next to it is its pair's business, not a sign of cohesion
+            own.update(o for o in counts if _ordered(term, o) in self.pair_ids)
+        return any(
+            count >= total * need
+            and other not in own
+            and (parts is not None or not self.evaluative[other])  # "excellent" store service
+            for other, count in counts.most_common(len(own) + 3)
+        )
+
+    def _hubs(self, min_count: int) -> set[int]:
+        """Words that name several different problems with the words next to them ("order":
+        "order late", "order damaged", "wrong order"): too broad to make a theme alone."""
+        pairs_of: dict[int, list[int]] = {}
+        floor = max(min_count, 2)
+        for term, parts in enumerate(self.parts):
+            if parts is not None and self.support[term] >= floor:
+                for word in parts:
+                    pairs_of.setdefault(word, []).append(self.support[term])
+        return {
+            word
+            for word, supports in pairs_of.items()
+            if len(supports) >= _HUB_PAIRS and max(supports) < self.support[word] * _HUB_SHARE
+        }
+
+    def _merged(self, seeds: list[list[list[int]]]) -> list[list[list[int]]]:
+        """Seed groups (lists of units) joined when their distinctive terms are much the same."""
+        profiles = [
+            self._profile([item for unit in group for item in unit], self.words) for group in seeds
+        ]
+        parent = list(range(len(seeds)))
+
+        def root(index: int) -> int:
+            while parent[index] != index:
+                index = parent[index]
+            return index
+
+        for one in range(len(seeds)):
+            for other in range(one):
+                if _cosine(profiles[one], profiles[other]) >= _MERGE_SIMILARITY:
+                    parent[root(one)] = root(other)
+        merged: dict[int, list[list[int]]] = {}
+        for index, group in enumerate(seeds):
+            merged.setdefault(root(index), []).extend(group)
+        return list(merged.values())
+
+    def _join(self, groups: list[list[list[int]]], left: list[list[int]]) -> None:
+        """Units left out join the group whose description (its distinctive terms, weighted)
+        they share most, when they have at least a third of it."""
+        by_term: dict[int, list[tuple[int, float]]] = {}
+        mass: list[float] = []
+        for index, group in enumerate(groups):
+            profile = self._profile([item for unit in group for item in unit], self.terms)
+            mass.append(sum(profile.values()))
+            for term, weight in profile.items():
+                by_term.setdefault(term, []).append((index, weight))
+        for unit in left:
+            scores: dict[int, float] = {}
+            for term in {term for item in unit for term in self.terms[item]}:
+                for index, weight in by_term.get(term, ()):
+                    scores[index] = scores.get(index, 0.0) + weight
+            if scores:
+                index, score = max(scores.items(), key=lambda entry: (entry[1], -entry[0]))
+                if score >= mass[index] * _JOIN_SHARE:
+                    groups[index].append(unit)
+
+    def _profile(self, items: list[int], terms: list[tuple[int, ...]]) -> dict[int, float]:
+        """The terms (of ``terms``: words, or words and pairs) most distinctive of a group: their
+        share in it times the log of how much more often it has them than all feedback."""
+        counts: Counter[int] = Counter()
+        for item in items:
+            counts.update(terms[item])
+        size = len(self.texts)
+        profile: dict[int, float] = {}
+        for term, count in counts.items():
+            share = count / len(items)
+            lift = share * size / self.support[term]
+            if share >= _PROFILE_SHARE and lift > 1.0 and not self.evaluative[term]:
+                profile[term] = share * math.log(lift)
+        return profile
+
+    def _theme(self, units: list[list[int]], quotes: int) -> Theme:
         items = sorted(item for members in units for item in members)
         counts: Counter[int] = Counter()
         for item in items:
             counts.update(self.terms[item])
-        label = self._shown(term)
-        if " " not in self.term_names[term]:  # a word: name it by its usual pair, if one
-            pairs = [
-                (count, other)
-                for other, count in counts.items()
-                if " " in self.term_names[other]
-                and self.term_names[term] in self.term_names[other].split()
-            ]
-            if pairs:
-                count, other = max(pairs)
-                if count * 2 >= len(items):
-                    label = self._shown(other)
-        phrases = tuple(
-            self._shown(other)
-            for other, _ in counts.most_common(12)
-            if other != term and self._shown(other) != label
-        )[:5]
+        languages = Counter(self.codes[item] for item in items)
+        code = languages.most_common(1)[0][0]
+        ranked = self._distinctive(counts, len(items))
+        head = ranked[0] if ranked else counts.most_common(1)[0][0]
+        forms, longer = self._forms(items, head)
+        label = longer.get(code) or _form(forms, head, code)
+        other = [
+            (longer.get(language) or _form(forms, head, language))
+            if (head, language) in forms
+            else self._named(items, language)  # its texts in that language lack the head
+            for language in sorted(languages)
+            if language != code
+        ]
+        phrases = list(dict.fromkeys(other + [_form(forms, t, code) for t in ranked[1:8]]))
+        phrases = [phrase for phrase in phrases if phrase and phrase != label]
         customers = tuple(dict.fromkeys(self.customer_ids[item] for item in items))
-        ranked = sorted(units, key=lambda members: (-len(members), members[0]))
-        chosen = tuple(_quote(self.texts[members[0]]) for members in ranked[:quotes])
+        by_size = sorted(units, key=lambda members: (-len(members), members[0]))
+        quoted = tuple(_quote(self.texts[members[0]]) for members in by_size[:quotes])
         return Theme(
             label=label,
-            key_phrases=phrases,
+            key_phrases=tuple(phrases[:5]),
             count=len(items),
             feedback_ids=tuple(self.feedback_ids[item] for item in items),
             customer_ids=customers,
-            quotes=chosen,
+            quotes=quoted,
         )
 
-    def _shown(self, term: int) -> str:
-        return self.display[term].most_common(1)[0][0]
+    def _named(self, items: list[int], code: str) -> str:
+        """What the theme's texts in one language would be named by alone."""
+        mine = [item for item in items if self.codes[item] == code]
+        counts: Counter[int] = Counter()
+        for item in mine:
+            counts.update(self.terms[item])
+        ranked = self._distinctive(counts, len(mine))
+        head = ranked[0] if ranked else counts.most_common(1)[0][0]
+        forms, longer = self._forms(mine, head)
+        return longer.get(code) or _form(forms, head, code)
+
+    def _distinctive(self, counts: Counter[int], total: int) -> list[int]:
+        """The group's terms worth naming it by, best first: phrases of two words before single
+        words, each scored by its count times the log of how much more often the group uses it
+        than all feedback; on a tie, words side by side ("dark mode") before words apart."""
+        size = len(self.texts)
+        scored: list[tuple[bool, float, bool, int]] = []
+        for term, count in counts.items():
+            share = count / total
+            if share < _LABEL_SHARE or self.evaluative[term]:
+                continue
+            lift = share * size / self.support[term]
+            pair = self.parts[term] is not None
+            scored.append((pair, count * math.log(lift), self.apart[term], term))
+        scored.sort(key=lambda entry: (-entry[0], -entry[1], entry[2], entry[3]))
+        return [term for _, _, _, term in scored]
+
+    def _forms(
+        self, items: list[int], head: int
+    ) -> tuple[dict[tuple[int, str], Counter[str]], dict[str, str]]:
+        """How a theme's terms were written, per (term, language), from a sample of its texts
+        read again; and per language, a phrase of three words that holds the head pair in most
+        texts that have it (the third word right next to the pair: "pedido llegó" + "roto")."""
+        forms: dict[tuple[int, str], Counter[str]] = {}
+        triples: dict[str, Counter[str]] = {}
+        having: Counter[str] = Counter()
+        read_so_far: Counter[str] = Counter()
+        parts = self.parts[head]
+        with_head = [item for item in items if head in self.terms[item]]
+        for item in with_head + [item for item in items if head not in self.terms[item]]:
+            code = self.codes[item]
+            if read_so_far[code] >= _LABEL_SAMPLE:
+                continue
+            read_so_far[code] += 1
+            _, read = self._read(self.texts[item], code)
+            if parts is not None and head in self.terms[item]:
+                having[code] += 1
+            for chain in _chains(read):
+                ids = [read[index][0] for index in chain]
+                for n, index in enumerate(chain):
+                    forms.setdefault((ids[n], code), Counter())[read[index][1]] += 1
+                    if not n:
+                        continue
+                    pair = _ordered(ids[n - 1], ids[n])
+                    term = self.pair_ids.get(pair)
+                    if term is None:
+                        continue
+                    shown = " ".join(part for _, part in read[chain[n - 1] : index + 1])
+                    forms.setdefault((term, code), Counter())[shown] += 1
+                    if pair == parts and n >= 2 and chain[n - 1] == chain[n - 2] + 1:
+                        before = read[chain[n - 2] : index + 1]  # a word right before the pair
+                        triples.setdefault(code, Counter())[_joined(before)] += 1
+                    if pair == parts and n + 1 < len(chain) and chain[n + 1] == index + 1:
+                        after = read[chain[n - 1] : index + 2]  # a word right after it
+                        triples.setdefault(code, Counter())[_joined(after)] += 1
+        longer = {
+            code: phrase
+            for code, found in triples.items()
+            for phrase, count in found.most_common(1)
+            if count * 2 > having[code]
+        }
+        return forms, longer
+
+
+def _form(forms: dict[tuple[int, str], Counter[str]], term: int, code: str) -> str:
+    """How a term was most often written in a language (else in any), "" when never seen."""
+    found = forms.get((term, code))
+    if found is None:
+        found = next((shown for (t, _), shown in forms.items() if t == term), None)
+    return found.most_common(1)[0][0] if found else ""
+
+
+def _joined(read: Sequence[tuple[int, str]]) -> str:
+    return " ".join(shown for _, shown in read)
+
+
+def _ordered(one: int, other: int) -> tuple[int, int]:
+    return (one, other) if one < other else (other, one)
+
+
+def _chains(read: Sequence[tuple[int, str]]) -> list[list[int]]:
+    """The positions of a read text's content words, in chains of words that follow each other
+    with at most a couple of function words between them ("error al pagar") and no punctuation."""
+    chains: list[list[int]] = []
+    current: list[int] = []
+    gap = 0
+    for index, (word, shown) in enumerate(read):
+        if word >= 0:
+            current.append(index)
+            gap = 0
+        elif current and gap < _GAP and shown[:1].isalpha():
+            gap += 1
+        else:
+            if current:
+                chains.append(current)
+                current = []
+            gap = 0
+    if current:
+        chains.append(current)
+    return chains
+
+
+def _cosine(one: dict[int, float], other: dict[int, float]) -> float:
+    if not one or not other:
+        return 0.0
+    dot = sum(weight * other.get(term, 0.0) for term, weight in one.items())
+    if not dot:
+        return 0.0
+    norms = math.sqrt(sum(w * w for w in one.values()) * sum(w * w for w in other.values()))
+    return dot / norms
+
+
+@cache
+def _concepts(language: str) -> dict[str, str]:
+    """Word (and its folded form) -> concept key, from ``data/concepts.tsv``, for one language."""
+    column = 1 if language == "en" else 2
+    lex = lexicon(language)
+    found: dict[str, str] = {}
+    for line in (DATA / "concepts.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        key = "=" + fields[0].replace(" ", "_")
+        for form in fields[column].split():
+            word = normalize(form)
+            found.setdefault(word, key)
+            stemmed = _content_stem(word, lex)
+            if stemmed is not None:
+                found.setdefault(stemmed[0], key)
+    return found
 
 
 def _similar(words: set[int], others: tuple[int, ...]) -> bool:
@@ -288,14 +618,20 @@ def _similar(words: set[int], others: tuple[int, ...]) -> bool:
     return shared * 5 >= (len(words) + len(others) - shared) * 3
 
 
-def _content_stem(token: str, lex: Lexicon) -> str | None:
-    """The folded form of a content word, or None for anything else."""
+def _content_stem(token: str, lex: Lexicon) -> tuple[str, bool] | None:
+    """The folded form of a content word and whether it only says how something felt (a word
+    of praise or blame: "gusto", "terrible"), or None for anything else."""
     if not token[0].isalpha() or len(token) < 3:
         return None
     word = lex.word(token)
     if word is None or not word.content:
         return None
-    if lex.language == "en":
+    return _folded(token, lex.language), word.valence is not None
+
+
+def _folded(token: str, language: str) -> str:
+    """The word with plurals (and English -ing) folded: "orders" -> "order"."""
+    if language == "en":
         if token.endswith("ies") and len(token) > 4:
             return token[:-3] + "y"
         if token.endswith(("shes", "ches", "xes", "sses")):
@@ -310,6 +646,34 @@ def _content_stem(token: str, lex: Lexicon) -> str | None:
     if token.endswith("s") and len(token) > 3:
         return token[:-1]
     return token
+
+
+def _body(text: str) -> str:
+    """The text without what frames a message: a short greeting line at the top ("Good
+    morning,"), short sign-off and signature lines at the bottom ("Thanks,", a name), links,
+    numbers and reference numbers ("ORD-2963013", "#165808") whose letters are not words and the
+    short sentences that only give one ("Mi número de pedido es 4304569.")."""
+    if "\n" in text:
+        lines = [line.strip() for line in text.strip().splitlines()]
+        if len(lines) > 1 and len(lines[0].split()) <= 4 and lines[0][-1:] in ",:!":
+            lines = lines[1:]
+        if "" in lines:  # a block of short lines after the last blank line: sign-off, name
+            last = len(lines) - lines[::-1].index("")
+            block = lines[last:]
+            if 0 < len(block) <= 3 and all(len(line.split()) <= 4 for line in block):
+                lines = lines[: last - 1]
+        text = "\n".join(lines)
+    if "/" in text:
+        text = _LINK.sub(" ", text)
+    if not _DIGIT.search(text):
+        return text
+    if _LONG_NUMBER.search(text) and _IDENTIFIER.search(text):
+        text = "\n".join(  # "My order number is #657002." only gives a reference
+            sentence
+            for sentence in _SENTENCE.split(text)
+            if len(sentence.split()) > _REFERENCE_WORDS or not _IDENTIFIER.search(sentence)
+        )
+    return _NUMBER.sub(" ", text)
 
 
 def _written(text: str, normalized: str, tokens: Sequence[str]) -> list[str] | None:
