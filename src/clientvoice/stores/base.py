@@ -644,3 +644,58 @@ class Store(abc.ABC):
         other transaction meanwhile. Here: :meth:`pending_events`.
         """
         return self.pending_events(consumer, limit=limit)
+
+    # -- work in batches ----------------------------------------------------------------------
+    # Concrete methods that loop over the single-item ones, so every store has them; the
+    # built-in stores override them with one statement each (``tick`` fires timers in batches).
+
+    def get_cases(self, case_ids: Sequence[str]) -> dict[str, Case]:
+        """The stored cases among ``case_ids``, by id; ids with no case are left out."""
+        from clientvoice.errors import NotFoundError
+
+        found: dict[str, Case] = {}
+        for case_id in case_ids:
+            if case_id in found:
+                continue
+            try:
+                found[case_id] = self.get_case(case_id)
+            except NotFoundError:
+                continue
+        return found
+
+    def save_cases(self, cases: Sequence[Case], events: Sequence[Event] = ()) -> None:
+        """Store changed cases and the events that describe the changes, in one transaction.
+
+        Versioned like :meth:`save_case`, case by case: each stored version must equal
+        ``case.version``, and each case is stored with ``version + 1`` (read them again for the
+        stored copies). Events are stored in the order given.
+
+        :raises ConflictError: if another writer saved one of the cases since it was read (or a
+            case is given twice); nothing of the batch is stored then.
+        """
+        with self.transaction():
+            for case in cases:
+                self.save_case(case)
+            self.add_events(events)
+
+    def fire_timers(self, timer_ids: Sequence[str], at: datetime) -> set[str]:
+        """Mark pending timers as fired (see :meth:`fire_timer`); returns the ids this call
+        marked, leaving out those already fired or cancelled."""
+        with self.transaction():
+            return {timer_id for timer_id in timer_ids if self.fire_timer(timer_id, at)}
+
+    def claim_events_of(
+        self, consumer: str, types: Sequence[str], *, limit: int = 1000
+    ) -> tuple[list[StoredEvent], int]:
+        """Like :meth:`claim_events`, for a consumer that only handles events of ``types``.
+
+        Returns those events (in order, at most ``limit``) and the ``seq`` to confirm once they
+        are handled, which also passes over the events of other types in between; ``0`` when
+        there was nothing to claim (or another transaction holds the consumer). Here: a page of
+        :meth:`claim_events`, filtered.
+        """
+        page = self.claim_events(consumer, limit=limit)
+        wanted = set(types)
+        return [stored for stored in page if stored.event.type in wanted], (
+            page[-1].seq if page else 0
+        )

@@ -321,6 +321,12 @@ class MemoryStore(Store):
             self._append(events)
         return saved
 
+    def get_cases(self, case_ids: Sequence[str]) -> dict[str, Case]:
+        """The stored cases among ``case_ids``, by id."""
+        self._check_open()
+        with self._lock:
+            return {case_id: self._cases[case_id] for case_id in case_ids if case_id in self._cases}
+
     def get_case(self, case_id: str) -> Case:
         self._check_open()
         try:

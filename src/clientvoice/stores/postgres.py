@@ -690,6 +690,55 @@ class PostgresStore(Store):
             self._insert_events(events)
         return saved
 
+    def save_cases(self, cases: Sequence[Case], events: Sequence[Event] = ()) -> None:
+        """Changed cases and their events in one transaction: one versioned ``UPDATE`` per case
+        through ``executemany`` (one round trip), the events through ``COPY``."""
+        if not cases or any(case.version == 0 for case in cases):
+            super().save_cases(cases, events)  # new cases: rare, one at a time
+            return
+        connection = self._connection()
+        with self.transaction():
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE cases SET customer_id=%s, feedback_id=%s, stage=%s, priority=%s, "
+                    "owner=%s, team=%s, opened_at=%s, problem_id=%s, version=%s, data=%s, "
+                    "waiting_since=%s WHERE id=%s AND version=%s RETURNING id",
+                    [
+                        (*_case_row(case, case.version + 1)[1:], case.id, case.version)
+                        for case in cases
+                    ],
+                    returning=True,
+                )
+                updated: list[bool] = []
+                while True:
+                    updated.append(cursor.fetchone() is not None)
+                    if not cursor.nextset():
+                        break
+            for case, done in zip(cases, updated, strict=True):
+                if not done:
+                    row = connection.execute(
+                        "SELECT version FROM cases WHERE id = %s", (case.id,)
+                    ).fetchone()
+                    raise ConflictError(
+                        f"case {case.id} was saved by another writer (stored version "
+                        f"{0 if row is None else row[0]}, this copy has {case.version}); "
+                        "load it again"
+                    )
+            self._insert_events(events)
+
+    def get_cases(self, case_ids: Sequence[str]) -> dict[str, Case]:
+        """The stored cases among ``case_ids``, by id, with one ``SELECT … = ANY(…)``."""
+        if not case_ids:
+            return {}
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT id, data FROM cases WHERE id = ANY(%s)", (list(dict.fromkeys(case_ids)),)
+            )
+            .fetchall()
+        )
+        return {case_id: load(Case, json.loads(data)) for case_id, data in rows}
+
     def get_case(self, case_id: str) -> Case:
         row = (
             self._connection()
@@ -839,6 +888,22 @@ class PostgresStore(Store):
                 (to_utc_text(at), timer_id),
             )
             return cursor.rowcount == 1
+
+    def fire_timers(self, timer_ids: Sequence[str], at: datetime) -> set[str]:
+        """Mark pending timers as fired with one ``UPDATE … RETURNING``."""
+        if not timer_ids:
+            return set()
+        with self.transaction():
+            rows = (
+                self._connection()
+                .execute(
+                    f"UPDATE timers t SET fired_at = %s WHERE t.id = ANY(%s) AND {_PENDING} "
+                    "RETURNING t.id",
+                    (to_utc_text(at), list(timer_ids)),
+                )
+                .fetchall()
+            )
+        return {row[0] for row in rows}
 
     def iter_timers(self, *, case_id: str | None = None) -> Iterator[Timer]:
         sql = f"SELECT {_TIMER_SELECT} FROM timers t WHERE {_PENDING}"

@@ -593,6 +593,68 @@ class SQLiteStore(Store):
             raise NotFoundError("case", case_id)
         return load(Case, json.loads(row[0]))
 
+    def get_cases(self, case_ids: Sequence[str]) -> dict[str, Case]:
+        """The stored cases among ``case_ids``, by id: one ``SELECT … WHERE id IN (…)`` per
+        chunk of ids."""
+        connection = self._connection()
+        found: dict[str, Case] = {}
+        for chunk in _chunks(list(dict.fromkeys(case_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = connection.execute(
+                f"SELECT id, data FROM cases WHERE id IN ({marks})", list(chunk)
+            ).fetchall()
+            for case_id, data in rows:
+                found[case_id] = load(Case, json.loads(data))
+        return found
+
+    def save_cases(self, cases: Sequence[Case], events: Sequence[Event] = ()) -> None:
+        """Changed cases and their events in one transaction, each case versioned.
+
+        One ``executemany`` writes only ``version`` and ``data`` of the cases whose indexed
+        columns are unchanged (the usual change made by a timer: an update that assigns a column
+        rewrites that column's index entries, even to the same value); a second one writes the
+        rest in full; the events go in with a third.
+        """
+        if any(case.version == 0 for case in cases):
+            super().save_cases(cases, events)  # new cases: rare, one at a time
+            return
+        connection = self._connection()
+        with self.transaction():
+            rows = [_case_row(case, case.version + 1) for case in cases]
+            updated = connection.executemany(
+                "UPDATE cases SET version=?, data=? WHERE id=? AND version=? AND customer_id IS ? "
+                "AND feedback_id IS ? AND stage IS ? AND priority IS ? AND owner IS ? "
+                "AND team IS ? AND opened_at IS ? AND problem_id IS ? AND waiting_since IS ?",
+                [(row[9], row[10], row[0], row[9] - 1, *row[1:9], row[11]) for row in rows],
+            ).rowcount
+            if updated != len(cases):  # the cases that changed indexed columns: in full
+                updated += connection.executemany(
+                    "UPDATE cases SET customer_id=?, feedback_id=?, stage=?, priority=?, "
+                    "owner=?, team=?, opened_at=?, problem_id=?, version=?, data=?, "
+                    "waiting_since=? WHERE id=? AND version=?",
+                    [(*row[1:], row[0], row[9] - 1) for row in rows],
+                ).rowcount
+            if updated != len(cases):
+                # Some version did not match: name one (the transaction rolls back). A row this
+                # call wrote holds this call's version and data.
+                written: set[str] = set()
+                for case, row in zip(cases, rows, strict=True):
+                    stored = connection.execute(
+                        "SELECT version, data FROM cases WHERE id=?", (case.id,)
+                    ).fetchone()
+                    if stored is not None and tuple(stored) == (row[9], row[10]):
+                        if case.id not in written:
+                            written.add(case.id)
+                            continue
+                        stored = (case.version + 1, None)  # given twice: the second is stale
+                    raise ConflictError(
+                        f"case {case.id} was saved by another writer (stored version "
+                        f"{0 if stored is None else stored[0]}, this copy has {case.version}); "
+                        "load it again"
+                    )
+                raise ConflictError("another writer saved a case of the batch; load them again")
+            self._insert_events(connection, events)
+
     def iter_cases(
         self,
         *,
@@ -725,6 +787,21 @@ class SQLiteStore(Store):
                 (to_utc_text(at), timer_id),
             )
             return cursor.rowcount == 1
+
+    def fire_timers(self, timer_ids: Sequence[str], at: datetime) -> set[str]:
+        """Mark pending timers as fired with one ``UPDATE … RETURNING id`` per chunk of ids."""
+        connection = self._connection()
+        marked: set[str] = set()
+        with self.transaction():
+            for chunk in _chunks(list(timer_ids)):
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"UPDATE timers SET fired_at = ? WHERE fired_at IS NULL AND id IN ({marks}) "
+                    "RETURNING id",
+                    [to_utc_text(at), *chunk],
+                ).fetchall()
+                marked.update(row[0] for row in rows)
+        return marked
 
     def iter_timers(self, *, case_id: str | None = None) -> Iterator[Timer]:
         sql = "SELECT id, case_id, kind, due_at, data FROM timers WHERE fired_at IS NULL"
@@ -957,6 +1034,26 @@ class SQLiteStore(Store):
                 "ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
                 (consumer, up_to),
             )
+
+    def claim_events_of(
+        self, consumer: str, types: Sequence[str], *, limit: int = 1000
+    ) -> tuple[list[StoredEvent], int]:
+        """The consumer's pending events of ``types`` through one filtered ``SELECT``: events of
+        other types are passed over without being read into Python."""
+        connection = self._connection()
+        row = connection.execute("SELECT seq FROM outbox WHERE consumer=?", (consumer,)).fetchone()
+        after = 0 if row is None else row[0]
+        # The newest event first: every event up to it is committed (one writer at a time).
+        newest = connection.execute("SELECT max(seq) FROM events").fetchone()[0] or 0
+        if newest <= after or not types:
+            return [], newest if newest > after else 0
+        rows = connection.execute(
+            f"SELECT * FROM events WHERE seq > ? AND seq <= ? AND type IN "
+            f"({','.join('?' * len(types))}) ORDER BY seq LIMIT ?",
+            (after, newest, *types, limit),
+        ).fetchall()
+        events = [_stored_event(row) for row in rows]
+        return events, events[-1].seq if len(events) == limit else newest
 
     # -- rejected input -----------------------------------------------------------------------
 
@@ -1723,7 +1820,13 @@ def _stored_event(row: Sequence[Any]) -> StoredEvent:
     )
 
 
-def _case_row(case: Case) -> tuple[Any, ...]:
+def _case_row(case: Case, version: int | None = None) -> tuple[Any, ...]:
+    """The row of ``case``; with ``version``, of the case saved as that version (no copy)."""
+    data = dump(case)
+    if version is None:
+        version = case.version
+    else:
+        data["version"] = version
     return (
         case.id,
         case.customer_id,
@@ -1734,8 +1837,8 @@ def _case_row(case: Case) -> tuple[Any, ...]:
         case.team,
         to_utc_text(case.opened_at),
         case.problem_id,
-        case.version,
-        _JSON(dump(case)),
+        version,
+        _JSON(data),
         None if case.waiting_since is None else to_utc_text(case.waiting_since),
     )
 

@@ -934,6 +934,95 @@ class StoreContract:
         store.record_delivery(_delivery("m1", DeliveryStatus.SENT))
         assert store.claim_messages(T0 + timedelta(days=1)) == []
 
+    # -- work in batches ----------------------------------------------------------------------
+
+    def test_cases_are_read_in_bulk(self, store: Store) -> None:
+        store.ingest([heard(1)])
+        customer_id = heard(1).customer.id
+        store.add_cases([_case("c1", customer_id), _case("c2", customer_id)])
+        found = store.get_cases(["c2", "nope", "c1", "c2"])
+        assert found == {"c1": store.get_case("c1"), "c2": store.get_case("c2")}
+        assert store.get_cases([]) == {}
+
+    def test_cases_are_saved_in_bulk_with_their_events(self, store: Store) -> None:
+        store.ingest([heard(1), heard(2)])
+        a, b = heard(1).customer.id, heard(2).customer.id
+        store.add_cases([_case("c1", a), _case("c2", b), _case("c3", a)])
+        c1, c2, c3 = (store.get_case(case_id) for case_id in ("c1", "c2", "c3"))
+        events = [
+            Event(id=f"e{n}", type="sla.breached", occurred_at=T0, case_id=f"c{n}") for n in (3, 1)
+        ]
+        store.save_cases(
+            [
+                attrs.evolve(c1, breaches=("acknowledge",), escalation_level=1),  # data only
+                attrs.evolve(c3, stage=CaseStage.ACKNOWLEDGED, owner="ana", waiting_since=T0),
+            ],
+            events,
+        )
+        assert store.get_case("c1").breaches == ("acknowledge",)
+        assert store.get_case("c1").version == 2
+        assert store.get_case("c2") == c2
+        assert (store.get_case("c3").stage, store.get_case("c3").version) == (
+            CaseStage.ACKNOWLEDGED,
+            2,
+        )
+        assert [c.id for c in store.iter_cases(stage=CaseStage.ACKNOWLEDGED)] == ["c3"]
+        assert [c.id for c in store.iter_cases(waiting=True)] == ["c3"]
+        assert [s.event.id for s in store.iter_events()] == ["e3", "e1"]
+        store.save_cases([])  # nothing to do
+
+    def test_a_stale_case_in_a_batch_saves_nothing(self, store: Store) -> None:
+        store.ingest([heard(1)])
+        customer_id = heard(1).customer.id
+        store.add_cases([_case("c1", customer_id), _case("c2", customer_id)])
+        c1, c2 = store.get_case("c1"), store.get_case("c2")
+        store.save_case(attrs.evolve(c2, owner="ana"))  # another writer: c2 is now version 2
+        event = Event(id="e1", type="case.escalated", occurred_at=T0, case_id="c1")
+        with pytest.raises(ConflictError, match="c2"):
+            store.save_cases(
+                [attrs.evolve(c1, escalation_level=1), attrs.evolve(c2, escalation_level=1)],
+                [event],
+            )
+        assert store.get_case("c1") == c1
+        assert store.get_case("c2").escalation_level == 0
+        assert store.counts()["events"] == 0
+        with pytest.raises(ConflictError):  # the same case twice: the second copy is stale
+            store.save_cases([attrs.evolve(c1, owner="bo"), attrs.evolve(c1, owner="cy")])
+        assert store.get_case("c1") == c1
+
+    def test_timers_are_fired_in_bulk_once(self, store: Store) -> None:
+        store.schedule_timers([_timer("t1", "c1", 1), _timer("t2", "c1", 2), _timer("t3", "c2", 3)])
+        assert store.fire_timer("t2", T0)
+        store.cancel_timers("c2")
+        assert store.fire_timers(["t1", "t2", "t3", "nope"], T0) == {"t1"}
+        assert store.fire_timers(["t1"], T0) == set()
+        assert store.fire_timers([], T0) == set()
+        assert store.due_timers(T0 + timedelta(days=1)) == []
+
+    def test_a_consumer_claims_only_the_events_of_its_types(self, store: Store) -> None:
+        kinds = ["case.opened", "feedback.received", "case.opened", "case.opened"]
+        kinds += ["feedback.received"]
+        store.add_events(
+            [Event(id=f"e{n}", type=kind, occurred_at=T0) for n, kind in enumerate(kinds)]
+        )
+        assert store.claim_events_of("opener", ["nothing.here"]) != ([], 0)  # passes them over
+        seen: list[str] = []
+        rounds = 0
+        while rounds < 10:
+            rounds += 1
+            with store.transaction():
+                page, up_to = store.claim_events_of("opener", ["feedback.received"], limit=1)
+                if not up_to:
+                    break
+                assert len(page) <= 1
+                assert all(stored.seq <= up_to for stored in page)
+                seen.extend(stored.event.id for stored in page)
+                store.confirm_events("opener", up_to)
+        assert seen == ["e1", "e4"]
+        assert store.pending_events("opener") == []
+        assert store.claim_events_of("opener", ["feedback.received"]) == ([], 0)
+        assert [s.event.id for s in store.pending_events("others")][:2] == ["e0", "e1"]
+
 
 def _invitation(invitation_id: str, customer_id: str, send_at: datetime) -> Any:
     from clientvoice.surveys.invitations import Invitation

@@ -20,7 +20,7 @@ import attrs
 from clientvoice._ids import stable_id
 from clientvoice.channels import Channel, ReplyingChannel
 from clientvoice.clock import Clock
-from clientvoice.errors import NotFoundError, PluginError, ValidationError
+from clientvoice.errors import ConflictError, PluginError, ValidationError
 from clientvoice.messages.compose import compose, format_when
 from clientvoice.models import (
     Case,
@@ -56,6 +56,9 @@ _FIRST_RETRY = timedelta(minutes=5)
 _SEND_LEASE = timedelta(minutes=5)
 """How long a claimed message is held by the worker sending it before another may retry."""
 _EXCERPT = 240
+_MAX_RECLAIMS = 100
+"""How many batches in a row ``tick`` claims again after another worker fired one of their
+timers first, before it gives up (a store whose claims keep returning fired timers)."""
 
 
 @attrs.frozen
@@ -105,6 +108,14 @@ class _Tally:
     sent: int = 0
     failed: int = 0
     events: list[Event] = attrs.Factory(list)
+
+    def add(self, other: _Tally) -> None:
+        """Count ``other``'s timer work here too (after its batch committed)."""
+        self.warnings += other.warnings
+        self.breaches += other.breaches
+        self.escalations += other.escalations
+        self.follow_ups += other.follow_ups
+        self.events.extend(other.events)
 
 
 class Workflow:
@@ -162,8 +173,10 @@ class Workflow:
                 return opened  # nothing new: no write transaction needed
             with self.store.transaction():
                 # Claimed inside the transaction: with many workers, one at a time opens cases.
-                page = self.store.claim_events(CASES_CONSUMER, limit=2000)
-                if not page:
+                page, up_to = self.store.claim_events_of(
+                    CASES_CONSUMER, ("feedback.received",), limit=2000
+                )
+                if not up_to:
                     break  # another worker holds the consumer and is opening them
                 waiting: dict[str, list[Case]] = {}
                 if any(stored.event.type == "feedback.received" for stored in page):
@@ -189,7 +202,7 @@ class Workflow:
                             self._prepare(feedback, customer, channel, reason=reason, by="system")
                         )
                 opened.extend(self._add(prepared))
-                self.store.confirm_events(CASES_CONSUMER, page[-1].seq)
+                self.store.confirm_events(CASES_CONSUMER, up_to)
             if self.policy.auto_acknowledge:
                 self._deliver(self.clock.now(), _Tally())
             self._on_change()
@@ -550,25 +563,35 @@ class Workflow:
 
     # -- time -----------------------------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None, *, batch_size: int = 200) -> TickReport:
+    def tick(self, now: datetime | None = None, *, batch_size: int = 1000) -> TickReport:
         """Do what is due at ``now`` (default: the clock's now) and say what was done.
 
         Opens cases for new feedback, fires due timers (warnings, breaches with their
         escalations, follow-ups) and sends due messages, retrying failed ones. A second tick at
         the same instant does nothing new: every timer fires once, in the transaction that does
         its work. Any number of workers may tick at once: each transaction claims up to
-        ``batch_size`` due timers of cases no other worker holds.
+        ``batch_size`` due timers of cases no other worker holds, reads their cases in one call,
+        and writes the fired marks, the changed cases (versioned) and the events in one call
+        each.
         """
         at = self.clock.now() if now is None else now
         tally = _Tally()
         tally.cases_opened = len(self.open_cases())
+        taken = 0
         while self.store.due_timers(at, limit=1):  # a look first: no write lock for nothing
             # Claimed inside the transaction that fires them: with many workers, each takes
             # timers of cases no other worker holds (see Store.claim_due_timers).
-            with self.store.transaction():
-                timers = self.store.claim_due_timers(at, limit=batch_size)
-                if timers:
-                    self._fire_in_order(timers, at, tally)
+            try:
+                with self.store.transaction():
+                    timers = self.store.claim_due_timers(at, limit=batch_size)
+                    if timers:
+                        self._fire_in_order(timers, at, tally)
+            except _TimerTaken:
+                taken += 1  # rolled back: claim again, without the timers another worker fired
+                if taken > _MAX_RECLAIMS:
+                    raise
+                continue
+            taken = 0
             if not timers:
                 break
         self._deliver(at, tally)
@@ -879,32 +902,46 @@ class Workflow:
     # -- timers ---------------------------------------------------------------------------------
 
     def _fire_in_order(self, timers: Sequence[Timer], now: datetime, tally: _Tally) -> None:
-        """Fire ``timers`` (earliest first) until one schedules a timer due before the next.
+        """Fire ``timers`` (earliest first) inside the caller's transaction, as one batch.
 
-        The caller fetches due timers again, so the new one fires in its place in time: a late
-        tick replays what happened in the order it happened.
+        Their cases are read in one call; the work is done in memory, in time order; then the
+        fired marks, the changed cases (versioned), the events and any new timers are written
+        with one call each. A timer that schedules another due at ``now`` ends the batch before
+        the first timer due after it: the caller claims due timers again, so the new one fires
+        in its place in time and a late tick replays what happened in the order it happened.
+
+        :raises _TimerTaken: (a :class:`ConflictError`) if another worker fired one of the
+            timers meanwhile; nothing is written, the caller's transaction must roll back.
         """
-        for index, timer in enumerate(timers):
-            if not self.store.fire_timer(timer.id, now):
-                continue
-            scheduled = self._fire(timer, now, tally)
-            following = timers[index + 1] if index + 1 < len(timers) else None
-            if (
-                scheduled is not None
-                and scheduled <= now
-                and (following is None or scheduled < following.due_at)
-            ):
-                return
+        firing = _Firing(cases=self.store.get_cases([timer.case_id for timer in timers]))
+        done: list[str] = []
+        for timer in timers:
+            if firing.next_due is not None and firing.next_due < timer.due_at:
+                break
+            done.append(timer.id)
+            scheduled = self._fire(timer, now, firing)
+            if scheduled is not None and scheduled <= now:
+                firing.next_due = min(scheduled, firing.next_due or scheduled)
+        marked = self.store.fire_timers(done, now)
+        if len(marked) != len(done):
+            raise _TimerTaken(
+                f"{len(done) - len(marked)} of {len(done)} due timers were fired by another "
+                "worker meanwhile; claim them again"
+            )
+        self.store.save_cases([firing.cases[case_id] for case_id in firing.changed], firing.events)
+        self.store.schedule_timers(firing.timers)
+        tally.add(firing.tally)
 
-    def _fire(self, timer: Timer, now: datetime, tally: _Tally) -> datetime | None:
-        """Do a timer's work; returns when a timer it scheduled falls due, if it did."""
-        try:
-            case = self.store.get_case(timer.case_id)
-        except NotFoundError:
+    def _fire(self, timer: Timer, now: datetime, firing: _Firing) -> datetime | None:
+        """Do a timer's work in ``firing``; returns when a timer it scheduled falls due, if it
+        did."""
+        case = firing.cases.get(timer.case_id)
+        if case is None:
             return None
+        tally = firing.tally
         deadline, _, what = timer.kind.partition(".")
         if timer.kind == "follow_up":
-            self._follow_up(case, timer, tally)
+            self._follow_up(case, timer, firing)
             return None
         if deadline not in DEADLINES or not _unmet(case, deadline) or case.is_waiting:
             return None
@@ -912,7 +949,7 @@ class Workflow:
         base = {"deadline": deadline, "due_at": _iso(due), "priority": case.priority.value}
         if what == "warning":
             tally.warnings += 1
-            self._timer_events(timer, case, tally, [("sla.warning", base)])
+            self._timer_events(timer, case, firing, [("sla.warning", base)])
             return None
         level = self._level(case)
         if what == "escalation" and case.escalation_level >= len(level.escalation.levels):
@@ -929,26 +966,20 @@ class Workflow:
             case, breaches=breaches, escalation_level=new_level, escalated_to=escalated_to
         )
         tally.escalations += 1
-        saved = self.store.save_case(
+        firing.change(case)
+        self._timer_events(
+            timer,
             case,
-            self._timer_events(
-                timer,
-                case,
-                tally,
-                [
-                    *([("sla.breached", base)] if what == "breach" else []),
-                    (
-                        "case.escalated",
-                        {**base, "level": case.escalation_level, "to": escalated_to},
-                    ),
-                ],
-                store=False,
-            ),
+            firing,
+            [
+                *([("sla.breached", base)] if what == "breach" else []),
+                ("case.escalated", {**base, "level": case.escalation_level, "to": escalated_to}),
+            ],
         )
         repeat = level.escalation.repeat_after
-        if repeat is not None and saved.escalation_level < len(level.escalation.levels):
+        if repeat is not None and case.escalation_level < len(level.escalation.levels):
             next_at = level.calendar.add(timer.due_at, repeat)  # from the instant, not the tick
-            self.store.schedule_timers([_timer(case.id, f"{deadline}.escalation", next_at)])
+            firing.timers.append(_timer(case.id, f"{deadline}.escalation", next_at))
             return next_at
         return None
 
@@ -962,12 +993,11 @@ class Workflow:
         self,
         timer: Timer,
         case: Case,
-        tally: _Tally,
+        firing: _Firing,
         items: Sequence[tuple[str, Mapping[str, Any]]],
         *,
-        store: bool = True,
         reason: str | None = None,
-    ) -> list[Event]:
+    ) -> None:
         events = [
             Event(
                 id=stable_id("ev", timer.id, kind),
@@ -982,24 +1012,22 @@ class Workflow:
             )
             for kind, data in items
         ]
-        tally.events.extend(events)
-        if store:
-            self.store.add_events(events)
-        return events
+        firing.tally.events.extend(events)
+        firing.events.extend(events)
 
-    def _follow_up(self, case: Case, timer: Timer, tally: _Tally) -> None:
+    def _follow_up(self, case: Case, timer: Timer, firing: _Firing) -> None:
         if case.stage is not CaseStage.CLOSED:
             return
         customer = self.store.get_customer(case.customer_id)
         done = self.hooks.request_follow_up(case, customer)
         if done is not None:
-            tally.follow_ups += 1
-            self._timer_events(timer, case, tally, [("case.follow_up_requested", {})], reason=done)
+            firing.tally.follow_ups += 1
+            self._timer_events(timer, case, firing, [("case.follow_up_requested", {})], reason=done)
         else:
             self._timer_events(
                 timer,
                 case,
-                tally,
+                firing,
                 [("case.follow_up_skipped", {})],
                 reason="no survey backend took the follow-up",
             )
@@ -1250,6 +1278,27 @@ class _Effects:
 
 
 _Change = Callable[[Case, datetime, _Effects], Case]
+
+
+@attrs.define
+class _Firing:
+    """A batch of timers being fired: their cases as the work leaves them, and what to write."""
+
+    cases: dict[str, Case]
+    changed: dict[str, None] = attrs.Factory(dict)  # ids of changed cases, in order
+    events: list[Event] = attrs.Factory(list)
+    timers: list[Timer] = attrs.Factory(list)
+    tally: _Tally = attrs.Factory(_Tally)
+    next_due: datetime | None = None  # the earliest new timer already due
+
+    def change(self, case: Case) -> None:
+        """Keep ``case`` as changed (still with the version it was read with)."""
+        self.cases[case.id] = case
+        self.changed[case.id] = None
+
+
+class _TimerTaken(ConflictError):
+    """Another worker fired a timer of the batch first: the batch's transaction rolls back."""
 
 
 def _case_id(feedback_id: str) -> str:
