@@ -64,28 +64,28 @@ def load(cls: type[T], data: Any, path: str = "") -> T:
     if not isinstance(data, Mapping):
         raise ValidationError(path or cls.__name__, data, "must be an object")
     kinds = _field_kinds(cls)
-    unknown = data.keys() - kinds.keys()
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationError(_join(path, name), data[name], f"is not a field of {cls.__name__}")
     values: dict[str, Any] = {}
     for name, value in data.items():
-        kind = kinds[name]
-        field_path = _join(path, name)
-        if value is None:
-            values[name] = None
-        elif kind is datetime:
-            values[name] = _load_datetime(value, field_path)
-        elif isinstance(kind, type) and attrs.has(kind):
-            values[name] = load(kind, value, field_path)
-        elif isinstance(kind, tuple):  # a tuple of models
-            if not isinstance(value, list):
-                raise ValidationError(field_path, value, "must be a list")
-            values[name] = tuple(
-                load(kind[0], item, f"{field_path}[{i}]") for i, item in enumerate(value)
+        entry = kinds.get(name)
+        if entry is None:
+            name = sorted(data.keys() - kinds.keys())[0]
+            raise ValidationError(
+                _join(path, name), data[name], f"is not a field of {cls.__name__}"
             )
-        else:
+        code, target = entry
+        if value is None or code is _PLAIN:
             values[name] = value
+        elif code is _DATETIME:
+            values[name] = _load_datetime(value, path, name)
+        elif code is _MODEL:
+            values[name] = load(target, value, _join(path, name))
+        else:  # a tuple of models
+            if not isinstance(value, list):
+                raise ValidationError(_join(path, name), value, "must be a list")
+            field_path = _join(path, name)
+            values[name] = tuple(
+                load(target, item, f"{field_path}[{i}]") for i, item in enumerate(value)
+            )
     try:
         return cls(**values)
     except ValidationError as error:
@@ -99,46 +99,54 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _load_datetime(value: Any, path: str) -> datetime:
-    if type(value) is not str:
-        raise ValidationError(path, value, "must be an ISO 8601 timestamp")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(path, value, "must be an ISO 8601 timestamp") from None
-    if parsed.tzinfo is None:
-        raise ValidationError(path, value, "must carry a time zone offset")
-    return parsed
+def _load_datetime(value: Any, path: str, name: str) -> datetime:
+    # The path is joined only for an error: loading many stored records stays cheap.
+    if type(value) is str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed
+            raise ValidationError(_join(path, name), value, "must carry a time zone offset")
+    raise ValidationError(_join(path, name), value, "must be an ISO 8601 timestamp")
 
 
-_KINDS: dict[type[Any], dict[str, Any]] = {}
+_PLAIN = "plain"
+_DATETIME = "datetime"
+_MODEL = "model"
+_MODELS = "models"
+
+_KINDS: dict[type[Any], dict[str, tuple[str, Any]]] = {}
 
 
-def _field_kinds(cls: type[Any]) -> dict[str, Any]:
-    """Per field: ``datetime``, a nested attrs class, ``(attrs class,)`` for tuples of them, or
-    None for plain values. Worked out once per class."""
+def _field_kinds(cls: type[Any]) -> dict[str, tuple[str, Any]]:
+    """Per field, how to load it: ``(_PLAIN, None)``, ``(_DATETIME, None)``, ``(_MODEL, the
+    attrs class)`` or ``(_MODELS, the attrs class)`` for tuples of them. Worked out once per
+    class."""
     known = _KINDS.get(cls)
     if known is not None:
         return known
     hints = typing.get_type_hints(cls)
-    kinds: dict[str, Any] = {}
+    kinds: dict[str, tuple[str, Any]] = {}
     for field in attrs.fields(cls):
         kinds[field.name] = _kind(hints[field.name])
     _KINDS[cls] = kinds
     return kinds
 
 
-def _kind(hint: Any) -> Any:
+def _kind(hint: Any) -> tuple[str, Any]:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _kind(members[0]) if len(members) == 1 else None
+        return _kind(members[0]) if len(members) == 1 else (_PLAIN, None)
     if hint is datetime:
-        return datetime
+        return (_DATETIME, None)
     if isinstance(hint, type) and attrs.has(hint):
-        return hint
+        return (_MODEL, hint)
     if origin is tuple:
         args = typing.get_args(hint)
         if args and isinstance(args[0], type) and attrs.has(args[0]):
-            return (args[0],)
-    return None
+            return (_MODELS, args[0])
+    return (_PLAIN, None)
