@@ -18,6 +18,7 @@ overridden and shown by ``clientvoice plugins``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -151,7 +152,7 @@ def clientvoice_message_template(kind: MessageKind, language: str) -> MessageTem
 
 
 @hookspec(firstresult=True)
-def clientvoice_request_follow_up(case: Case, customer: Customer) -> str | None:
+def clientvoice_request_follow_up(case: Case, customer: Customer, now: datetime) -> str | None:
     """Ask the customer, some days after a case closed, how it went (a follow-up survey).
 
     Called by :meth:`~clientvoice.Workflow.tick` when a closed case's follow-up is due (see
@@ -160,6 +161,10 @@ def clientvoice_request_follow_up(case: Case, customer: Customer) -> str | None:
 
     :param case: the closed case.
     :param customer: the customer to ask.
+    :param now: the instant of the tick that found the follow-up due (the host's clock, or the
+        ``now`` given to :meth:`~clientvoice.Workflow.tick`): time any invitation from it, not
+        from the wall clock, so a simulated or replayed tick stays consistent. An implementation
+        may leave this argument out of its signature.
     :return: a short description of what was done (``"invitation inv-42 sent"``), recorded in the
         ``case.follow_up_requested`` event; None to let the next plugin answer. When no plugin
         answers, a ``case.follow_up_skipped`` event records that no survey backend took it.

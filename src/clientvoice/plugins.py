@@ -20,6 +20,7 @@ import importlib
 import os
 import types
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -226,9 +227,9 @@ class PluginHooks:
             )
         return result
 
-    def request_follow_up(self, case: Case, customer: Customer) -> str | None:
+    def request_follow_up(self, case: Case, customer: Customer, now: datetime) -> str | None:
         """What the first plugin that took the follow-up did, or None if none did."""
-        result = self._hook.clientvoice_request_follow_up(case=case, customer=customer)
+        result = self._hook.clientvoice_request_follow_up(case=case, customer=customer, now=now)
         if result is not None and not isinstance(result, str):
             raise PluginError(
                 f"clientvoice_request_follow_up must return a description or None, got {result!r}"

@@ -330,6 +330,15 @@ def test_a_closed_case_follow_up_becomes_a_real_invitation(tmp_path: Path):
         assert "https://shop.example/encuesta?token=" in sent.body
 
 
+def test_a_follow_up_is_timed_by_the_tick_not_by_the_surveys_clock(tmp_path: Path):
+    listener, _mailbox, _case = close_a_case(tmp_path, None, acknowledge_by_message=False)
+    later = NOW + timedelta(days=5)  # a replayed or simulated tick, ahead of the clock
+    with listener:
+        assert listener.tick(later).follow_ups == 1
+        (invitation,) = listener.store.iter_invitations()
+        assert invitation.send_at == later
+
+
 def test_a_follow_up_respects_the_budget_the_workflow_messages_used(tmp_path: Path):
     budget = ContactBudget(2, timedelta(days=7))
     listener, mailbox, _case = close_a_case(tmp_path, budget, acknowledge_by_message=True)

@@ -183,8 +183,8 @@ def test_a_closed_case_asks_for_a_follow_up_through_the_hook(tmp_path, mailbox, 
 
     class Surveys:
         @hookimpl
-        def clientvoice_request_follow_up(self, case, customer):
-            asked.append((case.id, customer.language))
+        def clientvoice_request_follow_up(self, case, customer, now):
+            asked.append((case.id, customer.language, now))
             return f"survey sent to {customer.id}"
 
     policy = CasePolicy(follow_up_after=timedelta(days=2))
@@ -201,7 +201,7 @@ def test_a_closed_case_asks_for_a_follow_up_through_the_hook(tmp_path, mailbox, 
         wf.close(case.id, by="l")
         assert listener.tick(START + timedelta(days=1)).follow_ups == 0
         report = listener.tick(START + timedelta(days=2))
-        assert report.follow_ups == 1 and asked == [(case.id, "es")]
+        assert report.follow_ups == 1 and asked == [(case.id, "es", START + timedelta(days=2))]
         assert report.events[-1].reason.startswith("survey sent to")
         assert listener.tick(START + timedelta(days=3)).follow_ups == 0
 

@@ -484,7 +484,9 @@ class Surveys:
             register(backend)
 
     @hookimpl
-    def clientvoice_request_follow_up(self, case: Case, customer: Customer) -> str | None:
+    def clientvoice_request_follow_up(
+        self, case: Case, customer: Customer, now: datetime
+    ) -> str | None:
         """Invite the customer of a closed case to :attr:`follow_up_survey`, under its policy.
 
         Returns what was done (``"invitation inv_... sent"`` or ``"no invitation: fatigue"``),
@@ -504,7 +506,7 @@ class Surveys:
             outcome=case.close_reason or "closed",
             case_id=case.id,
         )
-        decision = self._invite(occasion, self.clock.now(), policies)
+        decision = self._invite(occasion, now, policies)
         if decision.invitation is not None:
             return f"invitation {decision.invitation.id} sent"
         return "no invitation: " + "; ".join(str(reason) for reason in decision.reasons)

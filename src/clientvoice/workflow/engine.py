@@ -941,7 +941,7 @@ class Workflow:
         tally = firing.tally
         deadline, _, what = timer.kind.partition(".")
         if timer.kind == "follow_up":
-            self._follow_up(case, timer, firing)
+            self._follow_up(case, timer, now, firing)
             return None
         if deadline not in DEADLINES or not _unmet(case, deadline) or case.is_waiting:
             return None
@@ -1015,11 +1015,11 @@ class Workflow:
         firing.tally.events.extend(events)
         firing.events.extend(events)
 
-    def _follow_up(self, case: Case, timer: Timer, firing: _Firing) -> None:
+    def _follow_up(self, case: Case, timer: Timer, now: datetime, firing: _Firing) -> None:
         if case.stage is not CaseStage.CLOSED:
             return
         customer = self.store.get_customer(case.customer_id)
-        done = self.hooks.request_follow_up(case, customer)
+        done = self.hooks.request_follow_up(case, customer, now)
         if done is not None:
             firing.tally.follow_ups += 1
             self._timer_events(timer, case, firing, [("case.follow_up_requested", {})], reason=done)
