@@ -347,6 +347,15 @@ def test_the_demo_runs_the_loop_on_a_fresh_sqlite_file(tmp_path):
     assert heard.escalations > 0 and heard.apologies > 0 and heard.gesture_cost > 0
     assert result.problem is not None and len(result.problem.cases) >= 2
     assert heard.informed > 0 and 0 < heard.loop_closure <= 1
+    # Promises kept are counted once, one way: the summary's lines say what the report says.
+    assert result.report is not None
+    assert heard.service_levels == result.report.service_levels
+    summary_text = "\n".join(lines)
+    for level in result.report.service_levels:
+        share = level.compliance.share
+        assert share is not None and f"{100 * share:5.1f}% of {level.met + level.breached}" in (
+            summary_text
+        )
     assert len(list(result.outbox.glob("*.eml"))) == result.summary.counts["messages"]
     assert result.summary.nps.count > 0
     assert "nothing is stored twice" in "\n".join(lines)

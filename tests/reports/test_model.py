@@ -10,7 +10,7 @@ import pytest
 
 from clientvoice import MemoryStore, ValidationError
 from clientvoice.reports import build_report, to_json, to_markdown
-from clientvoice.reports.model import Bucket
+from clientvoice.reports.model import Bucket, SLACompliance
 
 from .conftest import SINCE, START, UNTIL
 
@@ -79,6 +79,17 @@ def test_deadlines_not_yet_passed_are_pending(worked):
     levels = {level.deadline: level for level in report.service_levels}
     assert (levels["acknowledge"].met, levels["acknowledge"].pending) == (1, 0)
     assert levels["acknowledge"].breached == 1  # the engine recorded the breach
+
+
+def test_a_promise_counted_on_its_own_matches_the_report(worked):
+    now = START + timedelta(minutes=30)
+    report = build_report(worked.store, SINCE, UNTIL, now=now)
+    cases = list(worked.store.iter_cases())
+    for level in report.service_levels:
+        assert SLACompliance.of(cases, level.deadline, now) == level
+    with pytest.raises(ValidationError) as caught:
+        SLACompliance.of(cases, "reply", now)
+    assert caught.value.field == "deadline"
 
 
 def test_loop_closure_health_and_recovery(worked):

@@ -185,7 +185,7 @@ def run(
             state.timings.append((step.__name__, time.perf_counter() - began))
         seconds = time.perf_counter() - started
         summary = state.summary or summarize(listener.store)
-        heard = state.listening or listening(listener.store)
+        heard = state.listening or listening(listener.store, listener.clock.now())
     echo(f"Database: {database}")
     echo(f"Messages to customers: {outbox}/*.eml")
     if state.html is not None:

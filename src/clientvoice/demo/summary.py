@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import attrs
@@ -13,10 +13,12 @@ from clientvoice.analysis import find_themes
 from clientvoice.errors import ConfigurationError, MissingExtraError
 from clientvoice.listener import Listener
 from clientvoice.models import (
+    Case,
     CaseStage,
     Feedback,
     FeedbackKind,
 )
+from clientvoice.reports.model import DEADLINES, SLACompliance
 from clientvoice.simulation import SimulationReport
 from clientvoice.stores.base import Store
 from clientvoice.surveys.metrics import Score, ces, csat, nps
@@ -117,9 +119,7 @@ class Listening:
 
     cases: int
     by_stage: dict[str, int]
-    acknowledged_on_time: tuple[int, int]
-    resolved_on_time: tuple[int, int]
-    informed_on_time: tuple[int, int]
+    service_levels: tuple[SLACompliance, ...]  # acknowledge, resolve, inform: as the report
     root_cause_found: int
     resolved: int
     informed: int
@@ -138,17 +138,21 @@ class Listening:
     def lines(self) -> list[str]:
         """The summary as lines of text."""
 
-        def share(pair: tuple[int, int]) -> str:
-            met, total = pair
-            return f"{100 * met / total:5.1f}% of {total}" if total else "   n/a"
+        def share(level: SLACompliance) -> str:
+            decided = level.met + level.breached
+            if not decided:
+                return "   n/a"
+            pending = f"; {level.pending} not yet due" if level.pending else ""
+            return f"{100 * level.met / decided:5.1f}% of {decided}{pending}"
 
         stages = ", ".join(f"{stage} {count}" for stage, count in self.by_stage.items() if count)
         closure = self.loop_closure
         return [
             f"cases         {self.cases:>8}   ({stages})",
-            f"acknowledged on time   {share(self.acknowledged_on_time)}",
-            f"resolved on time       {share(self.resolved_on_time)}",
-            f"informed on time       {share(self.informed_on_time)}",
+            *(
+                f"{_PAST[level.deadline] + ' on time':<23}{share(level)}"
+                for level in self.service_levels
+            ),
             f"root cause found       {self.root_cause_found} cases",
             "loop closure           "
             + (f"{100 * closure:5.1f}%" if closure is not None else "   n/a")
@@ -160,21 +164,19 @@ class Listening:
         ]
 
 
-def listening(store: Store) -> Listening:
-    """Read the cases and events once and measure how well we listened."""
+def listening(store: Store, now: datetime) -> Listening:
+    """Read the cases and events once and measure how well we listened, as of ``now``.
+
+    Promises kept are counted as the report counts them (:meth:`SLACompliance.of
+    <clientvoice.reports.SLACompliance.of>`): a case still open past its deadline is late.
+    """
     stages = {stage.value: 0 for stage in CaseStage}
-    acknowledged = [0, 0]
-    resolved_on_time = [0, 0]
-    informed_on_time = [0, 0]
+    all_cases: list[Case] = []
     counts = {"root": 0, "resolved": 0, "informed": 0, "unreachable": 0, "apologies": 0}
     cost = 0.0
-    cases = 0
     for case in store.iter_cases():
-        cases += 1
         stages[case.stage.value] += 1
-        _on_time(acknowledged, case.acknowledged_at, case.acknowledge_due_at)
-        _on_time(resolved_on_time, case.resolved_at, case.resolve_due_at)
-        _on_time(informed_on_time, case.informed_at, case.inform_due_at)
+        all_cases.append(case)
         counts["root"] += case.root_cause is not None
         counts["resolved"] += case.resolved_at is not None
         counts["informed"] += case.informed_at is not None
@@ -183,11 +185,9 @@ def listening(store: Store) -> Listening:
         cost += case.gesture.cost if case.gesture is not None else 0.0
     events: Counter[str] = Counter(stored.event.type for stored in store.iter_events())
     return Listening(
-        cases=cases,
+        cases=len(all_cases),
         by_stage=stages,
-        acknowledged_on_time=(acknowledged[0], acknowledged[1]),
-        resolved_on_time=(resolved_on_time[0], resolved_on_time[1]),
-        informed_on_time=(informed_on_time[0], informed_on_time[1]),
+        service_levels=tuple(SLACompliance.of(all_cases, d, now) for d in DEADLINES),
         root_cause_found=counts["root"],
         resolved=counts["resolved"],
         informed=counts["informed"],
@@ -204,7 +204,7 @@ def print_summary(state: DemoState) -> None:
     """Print what was heard, whether we listened, themes and one case's story."""
     store = state.listener.store
     state.summary = summarize(store)
-    state.listening = listening(store)
+    state.listening = listening(store, state.listener.clock.now())
     if state.simulation is None:
         raise ConfigurationError("print_summary must come after listen_for_a_month")
     _print(
@@ -327,8 +327,4 @@ def _a_case_story(listener: Listener, problem: ProblemResolution | None) -> list
     return lines
 
 
-def _on_time(tally: list[int], done: object, due: object) -> None:
-    if done is None or due is None:
-        return
-    tally[1] += 1
-    tally[0] += done <= due  # type: ignore[operator]
+_PAST = {"acknowledge": "acknowledged", "resolve": "resolved", "inform": "informed"}

@@ -145,6 +145,31 @@ class SLACompliance:
         """Met out of those decided (met + breached)."""
         return Ratio(self.met, self.met + self.breached)
 
+    @classmethod
+    def of(cls, cases: Iterable[Case], deadline: str, now: datetime) -> SLACompliance:
+        """Count ``cases`` against one promise (one of :data:`DEADLINES`) as of ``now``.
+
+        :raises ValidationError: naming ``deadline`` if it is not one of :data:`DEADLINES`.
+        """
+        if deadline not in DEADLINES:
+            raise ValidationError("deadline", deadline, f"must be one of {', '.join(DEADLINES)}")
+        met = breached = pending = 0
+        due_field, done_field = f"{deadline}_due_at", _DONE[deadline]
+        for case in cases:
+            due: datetime | None = getattr(case, due_field)
+            done: datetime | None = getattr(case, done_field)
+            if deadline in case.breaches or (done is not None and due is not None and done > due):
+                breached += 1
+            elif done is not None:
+                met += due is not None
+            elif due is None or not case.is_open:
+                continue
+            elif due < now:
+                breached += 1
+            else:
+                pending += 1
+        return cls(deadline, met, breached, pending)
+
 
 @attrs.frozen
 class LoopClosure:
@@ -337,7 +362,7 @@ def build_report(
         )
         for t in backlog
     )
-    levels = tuple(_service_level(cases, deadline, now) for deadline in DEADLINES)
+    levels = tuple(SLACompliance.of(cases, deadline, now) for deadline in DEADLINES)
     loop = _loop(cases)
     acknowledge = levels[0]
     health = ListeningHealth(
@@ -449,24 +474,6 @@ def _kind(item: Feedback) -> str:
 
 def _ranked(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _service_level(cases: Iterable[Case], deadline: str, now: datetime) -> SLACompliance:
-    met = breached = pending = 0
-    for case in cases:
-        due: datetime | None = getattr(case, f"{deadline}_due_at")
-        done: datetime | None = getattr(case, _DONE[deadline])
-        if deadline in case.breaches or (done is not None and due is not None and done > due):
-            breached += 1
-        elif done is not None:
-            met += due is not None
-        elif due is None or not case.is_open:
-            continue
-        elif due < now:
-            breached += 1
-        else:
-            pending += 1
-    return SLACompliance(deadline, met, breached, pending)
 
 
 def _loop(cases: Sequence[Case]) -> LoopClosure:
