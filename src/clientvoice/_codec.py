@@ -24,10 +24,6 @@ T = TypeVar("T")
 _UTC = timezone.utc
 
 
-_NAMES: dict[type, tuple[str, ...]] = {}
-"""Field names of the attrs classes dumped so far, in definition order."""
-
-
 def to_utc_text(value: datetime) -> str:
     """An aware datetime as fixed-width ISO 8601 text in UTC (sorts as it compares)."""
     return value.astimezone(_UTC).isoformat(timespec="microseconds")
@@ -38,21 +34,62 @@ def dump(obj: Any) -> Any:
     kind = type(obj)
     if kind is str or kind is int or kind is float or kind is bool or obj is None:
         return obj
-    names = _NAMES.get(kind)
-    if names is None and attrs.has(kind):
-        names = _NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
-    if names is not None:
-        return {name: dump(getattr(obj, name)) for name in names}
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, datetime):
-        return to_utc_text(obj)
-    if isinstance(obj, (frozenset, set)):
-        return sorted(dump(item) for item in obj)
-    if isinstance(obj, (list, tuple)):
-        return [dump(item) for item in obj]
-    if isinstance(obj, Mapping):
-        return {key: dump(value) for key, value in obj.items()}
+    dumper = _DUMPERS.get(kind)
+    if dumper is None:
+        dumper = _DUMPERS[kind] = _dumper(kind)
+    return dumper(obj)
+
+
+_DUMPERS: dict[type, typing.Callable[[Any], Any]] = {}
+"""How to dump a value of each type met so far (worked out once per type)."""
+
+
+def _dumper(kind: type) -> typing.Callable[[Any], Any]:
+    if attrs.has(kind):
+        names = tuple(field.name for field in attrs.fields(kind))
+
+        def dump_model(obj: Any) -> dict[str, Any]:
+            data: dict[str, Any] = {}
+            for name in names:  # plain values inline: most fields of a stored case are
+                value = getattr(obj, name)
+                kind = type(value)
+                if kind is str or kind is int or kind is float or kind is bool or value is None:
+                    data[name] = value
+                else:
+                    data[name] = dump(value)
+            return data
+
+        return dump_model
+    if issubclass(kind, enum.Enum):
+        return _enum_value
+    if issubclass(kind, datetime):
+        return to_utc_text
+    if issubclass(kind, (frozenset, set)):
+        return _dump_set
+    if issubclass(kind, (list, tuple)):
+        return _dump_sequence
+    if issubclass(kind, Mapping):
+        return _dump_mapping
+    return _same
+
+
+def _enum_value(obj: enum.Enum) -> Any:
+    return obj.value
+
+
+def _dump_set(obj: frozenset[Any] | set[Any]) -> list[Any]:
+    return sorted(dump(item) for item in obj)
+
+
+def _dump_sequence(obj: list[Any] | tuple[Any, ...]) -> list[Any]:
+    return [dump(item) for item in obj]
+
+
+def _dump_mapping(obj: Mapping[Any, Any]) -> dict[Any, Any]:
+    return {key: dump(value) for key, value in obj.items()}
+
+
+def _same(obj: Any) -> Any:
     return obj
 
 

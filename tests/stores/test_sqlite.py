@@ -34,6 +34,29 @@ def test_a_database_from_a_newer_clientvoice_is_refused(tmp_path):
         SQLiteStore(path)
 
 
+def test_an_older_database_is_migrated_when_opened(tmp_path):
+    path = tmp_path / "cv.db"
+    item = heard(1)
+    raw = sqlite3.connect(path)
+    for script in MIGRATIONS[:5]:  # as clientvoice wrote it before migration 6
+        raw.executescript(script)
+    raw.execute("PRAGMA user_version=5")
+    raw.close()
+    with SQLiteStore(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        store.ingest([item])
+        assert store.get_interaction(item.interaction.id) == item.interaction
+    raw = sqlite3.connect(path)
+    plan = raw.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM timers WHERE fired_at IS NULL AND due_at <= ? "
+        "ORDER BY due_at, id LIMIT 10",
+        ("2030-01-01",),
+    ).fetchall()
+    raw.close()
+    details = " ".join(row[-1] for row in plan)
+    assert "timers_due" in details and "TEMP B-TREE" not in details  # pages come in order
+
+
 def test_data_survives_reopening_and_times_are_stored_in_utc(tmp_path):
     path = tmp_path / "cv.db"
     item = heard(1)
