@@ -14,16 +14,21 @@
 3. **Seeds.** The term that covers the most still-unassigned feedback starts a group (pairs
    count double), repeated until no term covers ``min_count`` items. Terms that cannot say what
    a theme is about never start one: terms in almost everything, words of feeling ("gusto"),
-   hub words that lead many different pairs ("order"), and terms whose texts share nothing
-   else (a sign-off formula).
+   hub words that lead many different pairs ("order"), terms whose texts share nothing else
+   (a sign-off formula), and boilerplate: a phrase that is not most of what its texts say and
+   is either a sentence of its own next to content that recurs as other topics (the benefit
+   line added to any idea: "it would save a lot of calls") or an opening followed by several
+   recurring topics ("customer called to ..."). A pasted complaint is most of what its texts
+   say and stays one theme.
 4. **Merging and joining.** Groups whose distinctive words are much the same are merged (so
    Spanish and English meet); texts left out join the group whose description they share.
 5. **Labels.** The most distinctive phrase of the group against all feedback (count times the
    log of its lift, pairs first), extended to three words when the pair usually has the same
-   neighbour, written as the majority language's customers wrote it.
+   neighbour, written as the majority language's customers wrote it; never a boilerplate
+   phrase, and words of an opening formula only when nothing else will do.
 
 Every item ends in at most one theme. It is linear in the number of texts and runs in pure
-Python: 100,000 texts in about six seconds (see ``benchmarks/bench_themes.py``).
+Python: 100,000 texts in about seven seconds (see ``benchmarks/bench_themes.py``).
 """
 
 from __future__ import annotations
@@ -54,6 +59,12 @@ _MERGE_SIMILARITY = 0.5  # groups whose descriptions are this similar (cosine) a
 _COHESION = 0.5  # a single word names a theme when another word is in this share of its texts
 _CONCEPT_COHESION = 1 / 3  # the same for a word of the bilingual concept list
 _PAIR_COHESION = 0.25  # and for a pair of words
+_PHRASE_SAMPLE = 60  # texts read again to find the sentence a seed term is part of
+_SENTENCE_ENDS = frozenset(".!?;…")  # a token starting with one of these ends a sentence
+_TOPIC_SHARE = 0.1  # a pair after an opening in this share of its texts is a topic of its own
+_OTHER_TOPIC_SHARE = 0.05  # a word in other sentences than a formula's: this share is enough
+_TOPIC_TEXTS = 3  # a topic is in at least this many texts
+_TOPIC_LIFT = 2.0  # and this many times as common there as in all feedback
 _FEW_WORDS = 3  # a pair with fewer other words than this per text is most of what they say
 _JOIN_SHARE = 0.35  # a text left out joins a theme if it has this share of its description
 _LABEL_SHARE = 0.2  # a label is a term in at least this share of the theme's texts
@@ -167,9 +178,13 @@ class _Corpus:
         self.concept: list[bool] = []  # per term id: a word of the bilingual concept list
         self.parts: list[tuple[int, int] | None] = []  # per term id: its two words, if a pair
         self.evaluative: list[bool] = []  # per term id: says how, not what (only feeling words)
+        self.felt: list[bool] = []  # per term id: a word of blame or praise ("crashes", "late")
         self.apart: list[bool] = []  # per term id: a pair never seen side by side
         self.support: list[int] = []  # per term id: how many items contain it (set by themes)
         self.known: dict[str, dict[str, int]] = {}  # language -> token -> word id, -1 for none
+        self.boilerplate: set[int] = set()  # term ids found to be part of a formula
+        self.openers: set[int] = set()  # words of a formula that opens texts ("customer called")
+        # or of a pair in too much of the feedback, but not concepts ("order"): last in labels
 
     def add(self, feedback_id: str, customer_id: str, text: str) -> None:
         code, read = self._read(text, None)
@@ -194,6 +209,7 @@ class _Corpus:
                     self.parts.append(pair)
                     self.concept.append(False)
                     self.evaluative.append(self.evaluative[previous] and self.evaluative[word])
+                    self.felt.append(False)
                     self.apart.append(gap > 0)
                 elif not gap:
                     self.apart[found] = False
@@ -208,10 +224,15 @@ class _Corpus:
         self.words.append(unique)
         self.terms.append(unique + tuple(set(terms)))
 
-    def _read(self, text: str, code: str | None) -> tuple[str, list[tuple[int, str]]]:
+    def _read(
+        self, text: str, code: str | None, *, lines: bool = False
+    ) -> tuple[str, list[tuple[int, str]]]:
         """The text's language (``code``, when known) and its tokens as (word id, or -1 for
-        anything but a content word; the token as written)."""
+        anything but a content word; the token as written); with ``lines``, a line break ends a
+        sentence as a full stop does."""
         body = _body(text)
+        if lines and "\n" in body:
+            body = body.replace("\n", " .\n")
         normalized = normalize(body)
         tokens = tokenize(normalized)
         if code is None:
@@ -236,7 +257,7 @@ class _Corpus:
         found = _content_stem(token, lexicon(code))
         if found is None:
             return -1
-        stem, evaluative = found
+        stem, valence = found
         concepts = _concepts(code)
         concept = concepts.get(token) or concepts.get(stem)
         key = concept or stem
@@ -245,8 +266,11 @@ class _Corpus:
             word = self.word_ids[key] = len(self.parts)
             self.parts.append(None)
             self.concept.append(concept is not None)
-            self.evaluative.append(evaluative)
+            self.evaluative.append(valence is not None)
+            self.felt.append(bool(valence))
             self.apart.append(False)
+        elif valence:  # a concept is felt when one of its words is ("crashes", "se cuelga")
+            self.felt[word] = True
         return word
 
     # ------------------------------------------------------------------ grouping
@@ -302,12 +326,12 @@ class _Corpus:
         heap: list[tuple[float, int, int]] = []
         for term in postings:
             support = self.support[term]
-            if (
-                support < min_count
-                or (support > limit and size >= 20)
-                or self.evaluative[term]
-                or term in hubs
-            ):
+            if support > limit and size >= 20:
+                parts = self.parts[term]
+                if parts is not None:  # a phrase in so much feedback is a formula ("we called")
+                    self.openers.update(word for word in parts if not self.concept[word])
+                continue
+            if support < min_count or self.evaluative[term] or term in hubs:
                 continue
             heapq.heappush(heap, (-self._priority(term, support), -support, term))
         taken = [False] * len(units)
@@ -341,7 +365,8 @@ class _Corpus:
         another word is in half of them (a third for a customer-service concept such as
         "refund"), so texts merely all about "orders" are not a theme. For a pair, another word
         is in a quarter of them, or the pair is most of what they say, so a formula at the end
-        of texts about anything ("you can reply by email") is not a theme."""
+        of texts about anything ("you can reply by email") is not a theme. Then its phrase must
+        not be boilerplate (see :meth:`_beyond_phrase`)."""
         parts = self.parts[term]
         own = {term} if parts is None else set(parts)
         if parts is not None:
@@ -365,7 +390,131 @@ class _Corpus:
             and other not in own
             and (parts is not None or not self.evaluative[other])  # "excellent" store service
             for other, count in counts.most_common(len(own) + 3)
+        ) and self._beyond_phrase(term, free, units)
+
+    def _beyond_phrase(self, term: int, free: list[int], units: list[list[int]]) -> bool:
+        """Whether a term's texts are about what its phrase says, not only framed by it.
+
+        The term's *phrase* is its words and the words in the same sentence as it in most of
+        its texts. The texts are about the phrase when it is most of what they say (the
+        complaint pasted by forty customers, with a greeting or a "please fix it"). Otherwise
+        the phrase is boilerplate when it is a sentence of its own in most of them (a closing
+        line added to any idea: "it would save a lot of calls") or when it opens most of them
+        and what follows falls into several different recurring topics (a note-taking formula:
+        "customer called to update contact details", "... about a late order"). A boilerplate
+        term is remembered, so that it names no theme either."""
+        parts = self.parts[term]
+        own = {term} if parts is None else set(parts)
+        inside: Counter[int] = Counter()
+        sampled: list[tuple[int, set[int], set[int], bool, str, int]] = []  # language, item
+        total = 0
+        for unit in free[:_PHRASE_SAMPLE]:
+            members = units[unit]
+            weight = len(members)
+            item = next((item for item in members if term in self.terms[item]), members[0])
+            _, read = self._read(self.texts[item], self.codes[item], lines=True)
+            mine: set[int] = set()
+            rest: set[int] = set()
+            sentence: list[int] = []
+            opens = False  # the term is in the first two words of its sentence
+            for word, shown in [*read, (-1, ".")]:
+                if word >= 0:
+                    sentence.append(word)
+                elif shown[:1] in _SENTENCE_ENDS:
+                    if own.issubset(sentence):
+                        mine.update(sentence)
+                        opens = opens or not own.isdisjoint(sentence[:2])
+                    else:
+                        rest.update(sentence)
+                    sentence = []
+            for word in mine:
+                inside[word] += weight
+            sampled.append((weight, mine, rest - mine, opens, self.codes[item], item))
+            total += weight
+        if not total:
+            return True
+        phrase = own | {word for word, count in inside.items() if count * 2 >= total}
+        if sum(weight * len((mine | rest) - phrase) for weight, mine, rest, *_ in sampled) <= (
+            total * len(phrase)
+        ):
+            return True  # the phrase is most of what they say
+        whole = sum(weight for weight, mine, *_ in sampled if mine and mine <= phrase)
+        if whole * 2 >= total:  # a sentence of its own: what else do its texts say?
+            others = [
+                (weight, rest - phrase, code, item)
+                for weight, mine, rest, _, code, item in sampled
+                if mine and mine <= phrase
+            ]
+            covered, _ = self._topics(others, whole, _OTHER_TOPIC_SHARE, single=True)
+            if covered * 2 < whole:
+                return True  # nothing that recurs: the sentence is what they have in common
+        else:
+            opening = sum(weight for weight, _, _, opens, *_ in sampled if opens)
+            if opening * 2 < total or any(self.felt[word] for word in phrase):
+                return True  # not an opening, or one that says what went wrong ("app crashes")
+            after = [
+                (weight, (mine | rest) - phrase, code, item)
+                for weight, mine, rest, _, code, item in sampled
+            ]
+            covered, top = self._topics(after, total, _TOPIC_SHARE)
+            if covered * 2 < total or top * 2 >= total:
+                return True  # one thing follows the opening, or nothing that recurs
+            self.openers.update(word for word in own if not self.concept[word])
+        self.boilerplate.add(term)  # and the formula's other pairs: "calls to customer service"
+        self.boilerplate.update(
+            pair
+            for one in phrase
+            for other in phrase
+            if one < other and (pair := self.pair_ids.get((one, other))) is not None
         )
+        return False
+
+    def _topics(
+        self,
+        texts: list[tuple[int, set[int], str, int]],
+        total: int,
+        share: float,
+        *,
+        single: bool = False,
+    ) -> tuple[int, int]:
+        """Of sampled texts (weight, words beyond a phrase, language, item): how many have a
+        recurring topic, and how many the main topic of each language has, summed. A topic is a
+        pair of those words (or with ``single``, one word) in ``share`` of the texts and at
+        least ``_TOPIC_TEXTS`` of them, ``_TOPIC_LIFT`` times as common as in all feedback."""
+        counts: dict[str, Counter[int]] = {}  # per language
+        found_in: list[set[int]] = []
+        for weight, words, code, item in texts:
+            terms = (
+                words
+                if single
+                else {
+                    pair
+                    for pair in self.terms[item]
+                    if (parts := self.parts[pair]) is not None and words.issuperset(parts)
+                }
+            )
+            found = counts.setdefault(code, Counter())
+            for term in terms:
+                found[term] += weight
+            found_in.append(terms)
+        size = len(self.texts)
+        least = max(_TOPIC_TEXTS, total * share)
+        topics = {
+            term
+            for found in counts.values()
+            for term, count in found.items()
+            if count >= least and count * size >= total * self.support[term] * _TOPIC_LIFT
+        }
+        covered = sum(
+            text[0]
+            for text, terms in zip(texts, found_in, strict=True)
+            if not terms.isdisjoint(topics)
+        )
+        top = sum(
+            max((count for term, count in found.items() if term in topics), default=0)
+            for found in counts.values()
+        )
+        return covered, top
 
     def _hubs(self, min_count: int) -> set[int]:
         """Words that name several different problems with the words next to them ("order":
@@ -434,7 +583,12 @@ class _Corpus:
         for term, count in counts.items():
             share = count / len(items)
             lift = share * size / self.support[term]
-            if share >= _PROFILE_SHARE and lift > 1.0 and not self.evaluative[term]:
+            if (
+                share >= _PROFILE_SHARE
+                and lift > 1.0
+                and not self.evaluative[term]
+                and term not in self.boilerplate
+            ):
                 profile[term] = share * math.log(lift)
         return profile
 
@@ -484,18 +638,22 @@ class _Corpus:
     def _distinctive(self, counts: Counter[int], total: int) -> list[int]:
         """The group's terms worth naming it by, best first: phrases of two words before single
         words, each scored by its count times the log of how much more often the group uses it
-        than all feedback; on a tie, words side by side ("dark mode") before words apart."""
+        than all feedback; on a tie, words side by side ("dark mode") before words apart. Terms
+        of a formula name nothing; those with a word of an opening formula come last."""
         size = len(self.texts)
-        scored: list[tuple[bool, float, bool, int]] = []
+        scored: list[tuple[bool, bool, float, bool, int]] = []
         for term, count in counts.items():
             share = count / total
-            if share < _LABEL_SHARE or self.evaluative[term]:
+            if share < _LABEL_SHARE or self.evaluative[term] or term in self.boilerplate:
                 continue
             lift = share * size / self.support[term]
-            pair = self.parts[term] is not None
-            scored.append((pair, count * math.log(lift), self.apart[term], term))
-        scored.sort(key=lambda entry: (-entry[0], -entry[1], entry[2], entry[3]))
-        return [term for _, _, _, term in scored]
+            parts = self.parts[term]
+            opener = not self.openers.isdisjoint(parts or (term,))
+            scored.append(
+                (parts is not None, opener, count * math.log(lift), self.apart[term], term)
+            )
+        scored.sort(key=lambda entry: (-entry[0], entry[1], -entry[2], entry[3], entry[4]))
+        return [entry[-1] for entry in scored]
 
     def _forms(
         self, items: list[int], head: int
@@ -529,10 +687,20 @@ class _Corpus:
                         continue
                     shown = " ".join(part for _, part in read[chain[n - 1] : index + 1])
                     forms.setdefault((term, code), Counter())[shown] += 1
-                    if pair == parts and n >= 2 and chain[n - 1] == chain[n - 2] + 1:
+                    if (
+                        pair == parts
+                        and n >= 2
+                        and chain[n - 1] == chain[n - 2] + 1
+                        and ids[n - 2] not in self.openers
+                    ):
                         before = read[chain[n - 2] : index + 1]  # a word right before the pair
                         triples.setdefault(code, Counter())[_joined(before)] += 1
-                    if pair == parts and n + 1 < len(chain) and chain[n + 1] == index + 1:
+                    if (
+                        pair == parts
+                        and n + 1 < len(chain)
+                        and chain[n + 1] == index + 1
+                        and ids[n + 1] not in self.openers
+                    ):
                         after = read[chain[n - 1] : index + 2]  # a word right after it
                         triples.setdefault(code, Counter())[_joined(after)] += 1
         longer = {
@@ -618,15 +786,16 @@ def _similar(words: set[int], others: tuple[int, ...]) -> bool:
     return shared * 5 >= (len(words) + len(others) - shared) * 3
 
 
-def _content_stem(token: str, lex: Lexicon) -> tuple[str, bool] | None:
-    """The folded form of a content word and whether it only says how something felt (a word
-    of praise or blame: "gusto", "terrible"), or None for anything else."""
+def _content_stem(token: str, lex: Lexicon) -> tuple[str, float | None] | None:
+    """The folded form of a content word and, when it only says how something felt (a word of
+    praise or blame: "gusto", "terrible"), how (its valence; else None), or None for anything
+    else."""
     if not token[0].isalpha() or len(token) < 3:
         return None
     word = lex.word(token)
     if word is None or not word.content:
         return None
-    return _folded(token, lex.language), word.valence is not None
+    return _folded(token, lex.language), word.valence
 
 
 def _folded(token: str, language: str) -> str:
