@@ -21,7 +21,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -65,6 +65,7 @@ from clientvoice.models import (
 )
 from clientvoice.privacy import Erasure, ErasureReport, written_by
 from clientvoice.stores._ingest import plan_batch
+from clientvoice.stores._scores import score_counts_in_sql
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 from clientvoice.stores.postgres_schema import MIGRATIONS, SCHEMA_TABLE
 from clientvoice.stores.sqlite import (
@@ -1122,6 +1123,33 @@ class PostgresStore(Store):
             if len(rows) < _PAGE:
                 return
             after = rows[-1][0]
+
+    def score_counts(
+        self,
+        metric: str,
+        *,
+        period: str | None = None,
+        by: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tz: str = "UTC",
+    ) -> dict[tuple[date | None, str | None, int], int]:
+        """The counts of :meth:`Store.score_counts`, aggregated by the server (see
+        :func:`~clientvoice.stores._scores.score_counts_in_sql`)."""
+        connection = self._connection()
+        return score_counts_in_sql(
+            lambda sql, params: connection.execute(sql, params).fetchall(),
+            "%s",
+            metric,
+            period=period,
+            by=by,
+            since=since,
+            until=until,
+            tz=tz,
+            in_python=lambda: super(PostgresStore, self).score_counts(
+                metric, period=period, by=by, since=since, until=until, tz=tz
+            ),
+        )
 
     def counts(self) -> dict[str, int]:
         connection = self._connection()

@@ -58,6 +58,7 @@ from clientvoice.models import (
 )
 from clientvoice.privacy import Erasure, ErasureReport, written_by
 from clientvoice.stores._ingest import plan_batch
+from clientvoice.stores._scores import score_counts_in_sql
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
 from clientvoice.stores.sqlite_schema import MIGRATIONS
 from clientvoice.surveys.invitations import Invitation
@@ -1525,109 +1526,22 @@ class SQLiteStore(Store):
         until: datetime | None = None,
         tz: str = "UTC",
     ) -> dict[tuple[date | None, str | None, int], int]:
-        """The counts of :meth:`Store.score_counts`, aggregated in SQL.
-
-        One ``GROUP BY`` query per slice of at most 256 periods: each row's period is found by
-        comparing its UTC ``created_at`` with the periods' first instants (a binary search
-        written as nested ``CASE``, see :func:`clientvoice.surveys.periods.period_boundaries`),
-        and rows are grouped by the customer's segments or memberships as stored (JSON text),
-        which Python then splits into groups once per distinct value.
-        """
-        from clientvoice.surveys.periods import (
-            check_grouping,
-            check_metric,
-            check_period,
-            check_range,
-            customer_groups,
-            period_boundaries,
-            period_of,
-            zone,
-        )
-
-        metric = check_metric(metric)
-        by = check_grouping(by)
-        zone_ = zone(tz)
-        if period is not None:
-            check_period(period)
-        check_range(since, until)
+        """The counts of :meth:`Store.score_counts`, aggregated in SQL (see
+        :func:`~clientvoice.stores._scores.score_counts_in_sql`)."""
         connection = self._connection()
-        where, params = ["1=1"], []
-        if since is not None:
-            where.append("f.created_at >= ?")
-            params.append(to_utc_text(since))
-        if until is not None:
-            where.append("f.created_at < ?")
-            params.append(to_utc_text(until))
-        # Each slice: the first days of its periods, the SQL of each row's index among them and
-        # its parameters, and extra conditions bounding the slice.
-        slices: list[tuple[list[date | None], str, list[Any], list[str], list[Any]]] = []
-        if period is None:
-            slices.append(([None], "0", [], [], []))
-        else:
-            span = " AND ".join(where)
-            first = connection.execute(
-                f"SELECT min(f.created_at) FROM feedback f WHERE {span}", params
-            ).fetchone()[0]
-            if first is None:
-                return {}
-            last = connection.execute(
-                f"SELECT max(f.created_at) FROM feedback f WHERE {span}", params
-            ).fetchone()[0]
-            boundaries = period_boundaries(
-                period_of(datetime.fromisoformat(first), period, zone_),
-                period_of(datetime.fromisoformat(last), period, zone_),
-                period,
-                zone_,
-            )
-            if boundaries is None:  # a local midnight that happens twice: no sorted boundaries
-                return super().score_counts(
-                    metric, period=period, by=by, since=since, until=until, tz=tz
-                )
-            texts = [to_utc_text(instant) for _, instant in boundaries]
-            for start in range(0, len(boundaries), _PERIODS_PER_QUERY):
-                end = start + _PERIODS_PER_QUERY
-                bucket_params: list[Any] = []
-                bucket = _bucket_sql(texts[start:end], 0, len(texts[start:end]) - 1, bucket_params)
-                bounds, bound_params = [], []
-                if len(boundaries) > _PERIODS_PER_QUERY:
-                    bounds.append("f.created_at >= ?")
-                    bound_params.append(texts[start])
-                    if end < len(texts):
-                        bounds.append("f.created_at < ?")
-                        bound_params.append(texts[end])
-                days: list[date | None] = [day for day, _ in boundaries[start:end]]
-                slices.append((days, bucket, bucket_params, bounds, bound_params))
-        if by is None:
-            join, column = "", "NULL"
-        elif by == "channel":
-            join, column = "JOIN interactions i ON i.id = f.interaction_id", "i.channel"
-        else:
-            join = "JOIN customers c ON c.id = f.customer_id"
-            column = "c.segments" if by == "segment" else "c.memberships"
-        groups_of: dict[str | None, tuple[str | None, ...]] = {}
-        counts: dict[tuple[date | None, str | None, int], int] = {}
-        for days, bucket, bucket_params, bounds, bound_params in slices:
-            rows = connection.execute(
-                f"SELECT {bucket}, {column}, f.{metric}, count(*) FROM feedback f {join} "
-                f"WHERE f.{metric} IS NOT NULL AND {' AND '.join(where + bounds)} "
-                "GROUP BY 1, 2, 3",
-                [*bucket_params, *params, *bound_params],
-            ).fetchall()
-            for index, raw, answer, times in rows:
-                groups = groups_of.get(raw)
-                if groups is None:
-                    if by is None or by == "channel":
-                        groups = (raw,)
-                    elif by == "segment":
-                        groups = customer_groups(json.loads(raw), {}, by)
-                    else:
-                        groups = customer_groups((), json.loads(raw), by)
-                    groups_of[raw] = groups
-                day = days[index]
-                for group in groups:
-                    key = (day, group, answer)
-                    counts[key] = counts.get(key, 0) + times
-        return counts
+        return score_counts_in_sql(
+            lambda sql, params: connection.execute(sql, params).fetchall(),
+            "?",
+            metric,
+            period=period,
+            by=by,
+            since=since,
+            until=until,
+            tz=tz,
+            in_python=lambda: super(SQLiteStore, self).score_counts(
+                metric, period=period, by=by, since=since, until=until, tz=tz
+            ),
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1841,22 +1755,3 @@ def _case_row(case: Case, version: int | None = None) -> tuple[Any, ...]:
         _JSON(data),
         None if case.waiting_since is None else to_utc_text(case.waiting_since),
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Metrics
-
-_PERIODS_PER_QUERY = 256  # periods per score_counts query: a CASE tree 8 comparisons deep
-
-
-def _bucket_sql(starts: Sequence[str], low: int, high: int, params: list[Any]) -> str:
-    """SQL giving the index (``low``..``high``) of the last of ``starts`` (sorted UTC texts) at or
-    before ``f.created_at``, assuming it is at or after ``starts[low]``: a binary search as
-    nested CASE expressions, appending its parameters to ``params`` in the order they appear."""
-    if low == high:
-        return str(low)
-    middle = (low + high + 1) // 2
-    params.append(starts[middle])
-    below = _bucket_sql(starts, low, middle - 1, params)
-    above = _bucket_sql(starts, middle, high, params)
-    return f"CASE WHEN f.created_at < ? THEN {below} ELSE {above} END"

@@ -911,6 +911,25 @@ class StoreContract:
         with pytest.raises(ValidationError):
             store.score_counts("nps", period="fortnight")
 
+    def test_score_counts_over_more_periods_than_one_query_holds(self, store: Store) -> None:
+        """Days over most of a year (more than 256 periods, so SQL stores slice their query)
+        count as the generic method counts them."""
+        store.ingest(
+            [
+                heard(
+                    n,
+                    occurred_at=(T0 + timedelta(days=11 * n, hours=n % 24)).isoformat(),
+                    customer={"email": f"year{n % 4}@example.com"},
+                )
+                for n in range(32)
+            ]
+        )
+        for tz in ("UTC", "America/Mexico_City"):
+            counts = store.score_counts("nps", period="day", tz=tz)
+            assert counts == Store.score_counts(store, "nps", period="day", tz=tz)
+            assert sum(counts.values()) == 32
+            assert len({day for day, _, _ in counts}) == 32
+
     # -- work shared by many workers ----------------------------------------------------------
 
     def test_work_is_claimed_in_the_transaction_that_does_it(self, store: Store) -> None:
