@@ -11,6 +11,7 @@ remembered, so analysing a text costs one dictionary lookup per token.
 from __future__ import annotations
 
 import html
+import operator
 import sys
 import threading
 from collections.abc import Iterator
@@ -66,8 +67,8 @@ _GRAMMAR = ("negator", "booster", "contrast", "concession", "modal", "comparativ
 _NEGATION_FACTOR = -0.74  # a negated word keeps about three quarters of its strength, reversed
 NEGATIVE_WEIGHT = {"es": 1.3, "en": 1.0}
 """Per language, the weight of negative words against positive ones (see the explanation docs)."""
-_CACHE_LIMIT = 200_000
-_EMOTICON_MARKS = frozenset(":;=()[]<>^_/\\|*{}")  # distinct unknown tokens remembered per language
+_CACHE_LIMIT = 200_000  # distinct unknown tokens remembered per language
+_EMOTICON_MARKS = frozenset(":;=()[]<>^_/\\|*{}")
 
 # Accents off (the lists are written without them), except the tilde of ñ; typographic quotes
 # become plain apostrophes so "don’t" is "don't".
@@ -81,6 +82,11 @@ _STRIP = str.maketrans(
         "\u00a0": " ",
     }
 )
+# The same, as one replace per character that lowercased text can hold (a capital cannot):
+# ``str.translate`` looks every character up in its table, and is ten times slower on a review.
+_UNACCENT = tuple(
+    (chr(code), plain) for code, plain in _STRIP.items() if chr(code) == chr(code).lower()
+)
 
 
 def normalize(text: str) -> str:
@@ -91,7 +97,10 @@ def normalize(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered
-    return lowered.translate(_STRIP)
+    for accented, plain in _UNACCENT:  # as lowered.translate(_STRIP)
+        if accented in lowered:
+            lowered = lowered.replace(accented, plain)
+    return lowered
 
 
 class Phrase:
@@ -257,6 +266,8 @@ class Lexicon:
         self.stopwords: frozenset[str] = frozenset()
         self._stem_sizes: list[int] = []  # the lengths of the stems, longest first
         self._cue_stem_sizes: list[int] = []
+        self._stem_starts: frozenset[str] = frozenset()  # the first three letters of the stems
+        self._cue_stem_starts: frozenset[str] = frozenset()
         self.negative_weight = NEGATIVE_WEIGHT.get(language, 1.0)
         """How much more a negative word counts than a positive one of the same valence."""
         self._lock = threading.Lock()
@@ -266,10 +277,9 @@ class Lexicon:
 
     def word(self, token: str) -> Word | None:
         """The meaning of a normalized token, resolving and remembering unknown ones."""
-        try:
-            return self.words[token]
-        except KeyError:
-            pass
+        found = self.words.get(token, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
         found = self._resolve(token)
         if len(self.words) < _CACHE_LIMIT:
             self.words[token] = found
@@ -349,6 +359,9 @@ class Lexicon:
         # Only prefixes as long as some stem can be one: try those lengths alone, longest first.
         self._stem_sizes = sorted({len(stem) for stem in self.stems}, reverse=True)
         self._cue_stem_sizes = sorted({len(stem) for stem in self.cue_stems}, reverse=True)
+        # A token whose first three letters start no stem needs no look at its prefixes.
+        self._stem_starts = frozenset(stem[:3] for stem in self.stems if len(stem) > 2)
+        self._cue_stem_starts = frozenset(stem[:3] for stem in self.cue_stems if len(stem) > 2)
         stopwords = set(_stopwords(self.language))
         self.stopwords = frozenset(stopwords)
         for token in set(exact) | set(phrases) | set(cues):
@@ -368,6 +381,7 @@ class Lexicon:
                 and not (word.negator or word.boost or word.modal)
             )
             word.finish()
+        _share_records(exact)
         # interned keys: the tokenizer interns its tokens, so lookups match by identity
         self.words.update((sys.intern(token), word) for token, word in exact.items())
 
@@ -381,8 +395,10 @@ class Lexicon:
         found = self._valence_of(token)
         cues = self._stem_cues(token)
         content = token not in self.stopwords and len(token) > 1 and token[0].isalpha()
-        if found is None and not cues and not content:
-            return None
+        if found is None and not cues:
+            # most unknown tokens: a content word and nothing more, or nothing at all; every
+            # such word means the same, so they share one record
+            return _CONTENT if content else None
         word = Word()
         if found is not None:
             word.valence, word.negated = found
@@ -396,6 +412,8 @@ class Lexicon:
             known = self.words.get(base)
             if known is not None and known.valence is not None:
                 return known.valence, known.negated
+        if token[:3] not in self._stem_starts:
+            return None
         length = len(token)
         for size in self._stem_sizes:  # longest first, as a loop over every prefix would
             if 2 < size <= length:
@@ -406,6 +424,8 @@ class Lexicon:
 
     def _stem_cues(self, token: str) -> list[Cue]:
         found: list[Cue] = []
+        if token[:3] not in self._cue_stem_starts:
+            return found
         length = len(token)
         for size in self._cue_stem_sizes:
             if 2 < size <= length:
@@ -450,9 +470,8 @@ def _valences(language: str) -> Iterator[tuple[str, float, float | None]]:
             yield key, valence, None
         files = [DATA / "en_feedback.tsv"]
     else:  # emoticons (":)", ":-(") are written the same in every language
-        for key, valence in _read_pairs(DATA / "en_base.tsv"):
-            if _is_emoticon(key):
-                yield key, valence, None
+        for key, valence in _emoticons():
+            yield key, valence, None
         files = [DATA / f"{language}_lexicon.tsv"]
     for path in files:
         for parts in _lines(path):
@@ -460,6 +479,18 @@ def _valences(language: str) -> Iterator[tuple[str, float, float | None]]:
             if negated == 0.0 and float(parts[1]) < 0:
                 negated = None  # "0" marks "no special negated value" for negative words
             yield normalize(parts[0].strip()), float(parts[1]), negated
+
+
+def _emoticons() -> Iterator[tuple[str, float]]:
+    """The emoticons of the English base list, as ``_read_pairs`` would give them.
+
+    Only the few short entries can be emoticons, so the rest of the long list is not parsed.
+    """
+    for line in (DATA / "en_base.tsv").read_text(encoding="utf-8").splitlines():
+        head, _, rest = line.partition("\t")
+        key = head.strip()
+        if len(key) <= 4 and line.strip() and not line.startswith("#") and _is_emoticon(key):
+            yield key, float(rest.split("\t")[0])
 
 
 def _is_emoticon(key: str) -> bool:
@@ -508,3 +539,27 @@ def _base_form(token: str, language: str) -> str | None:
     if token.endswith("mente"):
         return token[:-5]
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Shared records
+
+_UNKNOWN = Word()  # a token not looked at yet (a lookup default that is not None)
+_CONTENT = Word().finish()
+"""The meaning of every unlisted content word with no valence and no cue (shared, unchanged)."""
+
+# Everything a word means, as one tuple (``next`` left out: it is empty where this is used).
+_meaning = operator.attrgetter(*(name for name in Word.__slots__ if name != "next"))
+
+
+def _share_records(words: dict[str, Word]) -> None:
+    """Let words that mean exactly the same share one record.
+
+    Most listed words only have a valence, and many have the same one, so this leaves thousands
+    fewer objects to keep (and for the garbage collector to walk through). Records are never
+    changed once finished, so sharing them changes no answer.
+    """
+    shared: dict[tuple[object, ...], Word] = {}
+    for token, word in words.items():
+        if word.simple and not word.next:
+            words[token] = shared.setdefault(_meaning(word), word)

@@ -47,6 +47,7 @@ TOKEN = re.compile(
 
 _PIECES: dict[str, tuple[str, ...]] = {}
 _PIECES_LIMIT = 100_000  # distinct whitespace-separated pieces remembered (then forgotten)
+_MARKS = frozenset(".,;:!?")  # one of these after a word is a token of its own
 
 _SPANISH_LETTERS = re.compile(r"[ñ¿¡áéíóú]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
@@ -94,7 +95,7 @@ def tokenize(normalized: str) -> list[str]:
         try:
             tokens += pieces[piece]
         except KeyError:
-            found = tuple(map(sys.intern, TOKEN.findall(piece)))  # shared with the lexicons
+            found = _piece_tokens(piece)
             if len(pieces) >= _PIECES_LIMIT:
                 pieces.clear()
             pieces[piece] = found
@@ -106,10 +107,11 @@ def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | No
     """The language of already tokenized, normalized text (the analyzer's fast path)."""
     spanish, _, others, either = _TABLES[0] if _TABLES else _tables()
     found = either.intersection(tokens)  # the distinct es/en function words (one pass)
-    es = len(found.intersection(spanish)) if found else 0
+    es = len(found & spanish) if found else 0
     en = len(found) - es  # the two lists share no word
     words = len(tokens)
-    if candidates is None and (es or en) and max(es, en) >= _COVERED * words:
+    # (found: es or en; the conditional is max(es, en) without the call)
+    if candidates is None and found and (es if es > en else en) >= _COVERED * words:
         return "es" if es > en else "en" if en > es else UNDETERMINED  # as _pick(es, en, None)
     allowed = None if candidates is None else frozenset(candidates)
     esen_allowed = allowed is None or "es" in allowed or "en" in allowed
@@ -136,6 +138,25 @@ def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | No
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _piece_tokens(piece: str) -> tuple[str, ...]:
+    """The tokens of one whitespace-free piece, interned (the lexicons share the strings).
+
+    Most new pieces are a bare word or a word and one mark ("great,"), and for those the
+    expression can only find the word and the mark: a run of letters is one word token (an
+    emoticon made of letters, "xd", would be the same run), and a mark after a letter opens no
+    emoticon. So they skip the expression. (Testing for more shapes costs the other pieces
+    more than it saves.)
+    """
+    if piece.isalpha():
+        return (sys.intern(piece),)
+    last = piece[-1]
+    if last in _MARKS:
+        word = piece[:-1]
+        if word.isalpha():
+            return sys.intern(word), sys.intern(last)
+    return tuple(map(sys.intern, TOKEN.findall(piece)))
 
 
 def _pick(es: float, en: float, allowed: frozenset[str] | None) -> str:

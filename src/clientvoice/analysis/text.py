@@ -421,14 +421,21 @@ def _read(
     negative = kept_negative + negative
     if positive and negative:  # mixed: what is wrong weighs more
         total -= (lex.negative_weight - 1.0) * negative
-    phrases = _ranked(triples, pairs, singles, text, normalized)
+    phrases = _ranked(triples, pairs, singles, text, normalized, tokens)
     return _conclude(total, exclaim, asked, question, cues, evidence, language, rating, phrases)
 
 
-def _with_accents(phrases: tuple[str, ...], text: str, normalized: str) -> tuple[str, ...]:
-    """The phrases with the accents the text had (normalizing took them off)."""
-    written = tokenize(text.lower().replace("’", "'"))
-    plain = tokenize(normalized)
+def _with_accents(
+    phrases: tuple[str, ...], text: str, normalized: str, plain: Sequence[str] | None
+) -> tuple[str, ...]:
+    """The phrases with the accents the text had (normalizing took them off); ``plain`` are the
+    tokens of ``normalized`` when the caller has them."""
+    lowered = text.lower().replace("’", "'")
+    if lowered == normalized:  # nothing taken off (only emoji, say): the same tokens
+        return phrases
+    written = tokenize(lowered)
+    if plain is None:
+        plain = tokenize(normalized)
     if len(written) != len(plain):
         return phrases
     surface = {token: form for token, form in zip(plain, written, strict=True) if token != form}
@@ -582,7 +589,8 @@ def key_phrases_of(
             run = []
     if run:
         buckets[len(run) - 1].append(" ".join(run))
-    return _ranked(buckets[2], buckets[1], buckets[0], text, normalized, limit)
+    # (the tokens given may be any: the accents are looked up in the text's own)
+    return _ranked(buckets[2], buckets[1], buckets[0], text, normalized, None, limit)
 
 
 def _ranked(
@@ -591,10 +599,12 @@ def _ranked(
     singles: list[str],
     text: str,
     normalized: str,
+    tokens: Sequence[str] | None,
     limit: int = 5,
 ) -> tuple[str, ...]:
     """The phrases, longest first (in words, then in letters), without repeats, with the
-    text's accents; among equals, the first written comes first. The lists are reordered."""
+    text's accents; among equals, the first written comes first. The lists are reordered;
+    ``tokens`` are those of ``normalized``, or None."""
     ranked = triples  # our own lists: sorted and joined in place
     if len(ranked) > 1:
         ranked.sort(key=len, reverse=True)  # a stable sort, even reversed
@@ -613,7 +623,7 @@ def _ranked(
     else:
         phrases = tuple(dict.fromkeys(ranked))[:limit]
     if normalized is not text and not text.isascii():
-        phrases = _with_accents(phrases, text, normalized)
+        phrases = _with_accents(phrases, text, normalized, tokens)
     return phrases
 
 
