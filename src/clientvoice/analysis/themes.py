@@ -28,7 +28,7 @@
    phrase, and words of an opening formula only when nothing else will do.
 
 Every item ends in at most one theme. It is linear in the number of texts and runs in pure
-Python: 100,000 texts in about seven seconds (see ``benchmarks/bench_themes.py``).
+Python: 100,000 texts in four to seven seconds (see ``benchmarks/bench_themes.py``).
 """
 
 from __future__ import annotations
