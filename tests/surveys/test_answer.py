@@ -31,9 +31,10 @@ from clientvoice import (
 from clientvoice.models import MessageKind
 from clientvoice.stores.base import Store
 from clientvoice.surveys import InvitationPolicy, SurveyResponse, TokenSigner, Trigger, nps_survey
+from clientvoice.surveys.delighted import DelightedBackend, sign_delighted
 from clientvoice.surveys.invitations import Invitation
 from clientvoice.surveys.link import LinkBackend
-from clientvoice.surveys.service import Surveys, answer_external_id
+from clientvoice.surveys.service import Surveys, answer_external_id, later_words_external_id
 from clientvoice.surveys.typeform import TypeformBackend, sign_typeform
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=timezone.utc)
@@ -64,6 +65,7 @@ def make_surveys(store: Store) -> Surveys:
         backends=[
             LinkBackend("https://shop.example/encuesta", ignore={"csrf_token"}),
             TypeformBackend("https://acme.typeform.com/to/lT4Z3j", secret=SECRET),
+            DelightedBackend(SECRET),
             Batch(),
         ],
     )
@@ -237,6 +239,48 @@ def test_a_signed_backend_forged_webhook_is_a_rejection_and_a_redelivery_a_dupli
     (feedback,) = store.iter_feedback(channel="survey")
     survey = store.get_interaction(feedback.interaction_id).metadata["survey"]
     assert survey["response_id"] == "typeform:resp-1"
+
+
+def delighted_webhook(
+    token: str, score: int, comment: str | None, event: str
+) -> tuple[bytes, dict[str, str]]:
+    """Delighted's published webhook sample, as the tool would send it for our invitation."""
+    sample = json.loads((SAMPLES / "delighted" / "survey_response_updated.json").read_text())
+    sample["event_type"] = event
+    data = sample["event_data"]
+    data.update(score=score, comment=comment, additional_answers=[])
+    data["person_properties"] = {"clientvoice_token": token}
+    body = json.dumps(sample).encode()
+    return body, {"X-Delighted-Webhook-Signature": sign_delighted(SECRET, body)}
+
+
+def test_words_added_to_an_answered_survey_are_heard_not_dropped(store: Store) -> None:
+    (token,) = invite(store, "ana@example.com")
+    listener = Listener(store, autoload=False)
+    surveys = make_surveys(store)
+
+    def send(score: int, comment: str | None, event: str) -> Any:
+        body, headers = delighted_webhook(token, score, comment, event)
+        return surveys.answer(listener, "delighted", body, headers=headers, now=NOW)
+
+    assert send(3, None, "survey_response.created").stored == 1
+    # Minutes later the customer adds a comment: Delighted sends the same response, updated.
+    added = send(3, "El repartidor fue muy grosero", "survey_response.updated")
+    assert (added.stored, added.duplicates, added.rejected) == (1, 0, ())
+    first, later = sorted(store.iter_feedback(channel="survey"), key=lambda f: f.text)
+    assert (first.nps, first.text) == (3, "")
+    assert (later.nps, later.text) == (None, "El repartidor fue muy grosero")  # counted once
+    (invitation,) = store.iter_invitations()
+    words = store.get_interaction(later.interaction_id)
+    assert words.external_id == later_words_external_id(invitation, later.text)
+    assert words.thread_id == store.get_interaction(first.interaction_id).id
+    assert words.metadata["survey"]["adds_to"] == answer_external_id(invitation)
+    # The same update again, or a changed score without new words: nothing new to hear.
+    again = send(3, "El repartidor fue muy grosero", "survey_response.updated")
+    rescored = send(5, "El repartidor fue muy grosero", "survey_response.updated")
+    assert (again.stored, again.duplicates, rescored.stored, rescored.duplicates) == (0, 1, 0, 1)
+    assert answers_stored(store) == [(3, "")]
+    assert listener.dead_letters(source="survey:delighted") == []
 
 
 def test_a_bad_response_in_a_batch_loses_nothing_else(store: Store) -> None:

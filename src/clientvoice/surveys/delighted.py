@@ -8,9 +8,12 @@
 API key: header ``X-Delighted-Webhook-Signature: sha256=<hex HMAC-SHA256(api key, body)>``
 (documented at https://app.delighted.com/docs/api/webhooks).
 
-One response per invitation: the first webhook of a response is accepted; a later
-``updated`` webhook of the same response is refused as a reused token and kept in the dead
-letters, with its comment, so nothing is lost.
+One response per invitation: the first webhook of a response is the answer, and its score is
+the one counted. A later ``updated`` webhook of the same response (same response id) is a
+duplicate, except for words the customer added since (a comment written after the score): those
+are stored as feedback of their own, in the answer's thread (see
+:meth:`Surveys.answer <clientvoice.Surveys.answer>`). Another response to the same
+invitation is refused as a reused token and kept in the dead letters.
 """
 
 from __future__ import annotations

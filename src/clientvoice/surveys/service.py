@@ -33,7 +33,7 @@ from typing import Any
 
 import attrs
 
-from clientvoice._ids import stable_id
+from clientvoice._ids import stable_digest, stable_id
 from clientvoice.channels.records import parse_record
 from clientvoice.clock import Clock, SystemClock
 from clientvoice.errors import (
@@ -82,6 +82,7 @@ __all__ = [
     "StoreContactHistory",
     "Surveys",
     "answer_external_id",
+    "later_words_external_id",
 ]
 
 ANSWERING_KINDS: frozenset[MessageKind] = frozenset(
@@ -427,7 +428,10 @@ class Surveys:
         3 leaves the answer stored and the token unused: the next submission finds the answer
         stored, uses the token up then, and is refused as already used (:meth:`open_link` says
         ``used`` already). A vendor redelivering the same response (the same response id) is
-        counted as a duplicate, not refused.
+        counted as a duplicate, not refused; if it brings free-text answers the stored answer
+        does not hold (a comment added after the score), those words are stored as feedback of
+        their own, without scores (the first answer's are the ones counted), in the answer's
+        thread, with the external id :func:`later_words_external_id`.
 
         Answers are checked before anything is stored, so a customer whose answer was refused
         can correct it and send it again through the same link.
@@ -572,11 +576,28 @@ class Surveys:
         stored = self._stored_answer(invitation)
         kept = stored.metadata.get("survey") if stored is not None else None
         if (
-            response.external_id is not None
+            stored is not None
+            and response.external_id is not None
             and isinstance(kept, Mapping)
             and kept.get("response_id") == response.external_id
         ):
-            tally.duplicates += 1  # the tool sent the same response again
+            # The tool sent the same response again, perhaps with words added since (Delighted
+            # sends an "updated" webhook when the customer adds a comment after the score).
+            added = _added_words(survey, checked, stored.body)
+            if not added:
+                tally.duplicates += 1
+                return
+            record = _record(survey, invitation, checked, extra, response, backend, now)
+            for question in (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES):
+                record.pop(question.value, None)  # the first answer's scores are the ones counted
+            record["text"] = "\n\n".join(added)
+            record["thread_id"] = stored.thread_id or stored.id
+            record["external_id"] = later_words_external_id(invitation, record["text"])
+            record["metadata"]["survey"]["adds_to"] = stored.external_id
+            report = listener.ingest([record], channel="survey", source=source)
+            tally.rejected.extend(report.rejected)
+            tally.stored += report.stored
+            tally.duplicates += report.duplicates
             return
         raise ValidationError(
             "token", invitation.id, "was already used: one response per invitation"
@@ -735,6 +756,24 @@ def answer_external_id(invitation: Invitation) -> str:
     """The external id of the feedback :meth:`Surveys.answer` stores for ``invitation``
     (``<backend>:<invitation id>``): one per invitation, whoever answers and however often."""
     return f"{invitation.backend}:{invitation.id}"
+
+
+def later_words_external_id(invitation: Invitation, text: str) -> str:
+    """The external id of words a customer added to an answered survey later
+    (``<backend>:<invitation id>:added:<digest of the words>``): the same words sent again are
+    stored once."""
+    return f"{answer_external_id(invitation)}:added:{stable_digest(text)}"
+
+
+def _added_words(survey: Survey, answers: Mapping[str, Any], stored_text: str) -> list[str]:
+    """The free-text answers in ``answers`` that the stored answer's text does not hold yet."""
+    added = []
+    for question in survey.questions:
+        value = answers.get(question.id)
+        words = value.strip() if isinstance(value, str) else ""
+        if question.kind is QuestionKind.TEXT and words and words not in stored_text:
+            added.append(words)
+    return added
 
 
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
