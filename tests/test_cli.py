@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clientvoice import SQLiteStore
 from clientvoice.cli import main
 
 
@@ -283,6 +284,26 @@ def test_the_config_file_names_the_store_and_the_environment_wins(tmp_path):
     (tmp_path / "bad.toml").write_text("store = \n", encoding="utf-8")
     bad = run("--config", "bad.toml", "dead-letters", cwd=tmp_path)
     assert bad.returncode == 1 and "not valid TOML" in bad.stderr
+
+
+def test_the_config_file_names_the_region_of_national_phone_numbers(tmp_path):
+    (tmp_path / "clientvoice.toml").write_text(
+        'store = "sqlite:///care.db"\nphone_region = "ES"\n', encoding="utf-8"
+    )
+    (tmp_path / "calls.csv").write_text(
+        "id,when,phone,text\n"
+        "c1,2026-03-02T10:00:00+01:00,611 222 333,Llama por el pedido\n"
+        "c2,2026-03-03T10:00:00+01:00,+34 611-222-333,Vuelve a llamar por el pedido\n",
+        encoding="utf-8",
+    )
+    ingested = run(
+        "ingest", "calls.csv", "--channel", "phone", "--map", "external_id=id",
+        "--map", "occurred_at=when", "--map", "customer.phone=phone", cwd=tmp_path,
+    )  # fmt: skip
+    assert ingested.returncode == 0, ingested.stderr
+    with SQLiteStore(tmp_path / "care.db") as store:
+        (customer,) = store.iter_customers()
+        assert customer.contact("phone") == "+34611222333"
 
 
 def test_the_fallback_toml_reader_reads_what_a_config_needs():

@@ -6,7 +6,8 @@ to install them, and this module still imports.
 The store comes from ``--store``, else the ``CLIENTVOICE_STORE`` environment variable, else the
 ``store`` key of the config file (``clientvoice.toml`` in the current folder, or ``--config``),
 else ``sqlite:///clientvoice.db`` in the current folder. The config file may also set
-``timezone`` (the zone reports group days in).
+``timezone`` (the zone reports group days in) and ``phone_region`` (the region of phone numbers
+written without a country code, see :mod:`clientvoice.phones`).
 
 Exit codes: 0 success; 1 an error (the message says what to do); 2 a usage error; 3 the command
 worked but rejected some input (see ``clientvoice dead-letters``); 4 ``cases --breached`` or
@@ -832,11 +833,16 @@ class _Settings:
     def timezone(self) -> str:
         return str(self.values.get("timezone") or "UTC")
 
+    @property
+    def phone_region(self) -> str | None:
+        region = self.values.get("phone_region")
+        return None if region is None else str(region)
+
 
 def _listener(settings: _Settings, store: str | None) -> Listener:
     from clientvoice.listener import Listener
 
-    return Listener.open(settings.store(store))
+    return Listener.open(settings.store(store), phone_region=settings.phone_region)
 
 
 def _examples(*lines: str) -> str:

@@ -38,6 +38,7 @@ from clientvoice.channels.records import parse_record
 from clientvoice.clock import Clock, SystemClock
 from clientvoice.errors import ClientVoiceError, UnknownChannelError, ValidationError
 from clientvoice.models import Analysis, Customer, Event, Heard, Rejection
+from clientvoice.phones import check_region, with_international_numbers
 from clientvoice.plugins import PluginHooks, PluginInfo, Registry, build_plugin_manager
 from clientvoice.privacy import ErasureReport
 from clientvoice.stores import Store, open_store
@@ -99,6 +100,11 @@ class Listener:
     :param service_levels: the promises per case (default
         :func:`~clientvoice.default_service_levels`).
     :param sender: how messages to customers are signed.
+    :param phone_region: the region (``"ES"``, ``"MX"``, ``"GB"``) of phone numbers heard without
+        a country code: they are read as that region's numbers (``"612 345 678"`` is
+        ``+34612345678``), so they meet the same numbers written with one and find the same
+        customer. Needs the ``phones`` extra; see :mod:`clientvoice.phones`. Without it, a number
+        is kept as written.
     """
 
     def __init__(
@@ -114,9 +120,12 @@ class Listener:
         case_policy: CasePolicy | None = None,
         service_levels: ServiceLevels | None = None,
         sender: str = "The customer care team",
+        phone_region: str | None = None,
     ) -> None:
         if type(batch_size) is not int or batch_size < 1:
             raise ValidationError("batch_size", batch_size, "must be a whole number >= 1")
+        #: The region of phone numbers heard without a country code, if one was given.
+        self.phone_region = None if phone_region is None else check_region(phone_region)
         from clientvoice.stores import MemoryStore
 
         self.store: Store = store if store is not None else MemoryStore()
@@ -189,7 +198,7 @@ class Listener:
         options = _named(parser.parse, headers=headers, default_timezone=self.default_timezone)
         items = [self._understand(item) for item in parser.parse(payload, now=now, **options)]
         result = self.store.ingest(
-            [self._with_external_id(item) for item in items], events_for=self._events_for
+            [self._finished(item) for item in items], events_for=self._events_for
         )
         self.workflow.open_cases(known=_by_feedback(result.stored))
         self.deliver_events()
@@ -420,13 +429,13 @@ class Listener:
             )
             if analyze:
                 item = self._understand(item)
-            return (self._with_external_id(item),)
+            return (self._finished(item),)
         items = parser.parse(
             record, now=now, **_named(parser.parse, default_timezone=self.default_timezone)
         )
         if analyze:
             items = [self._understand(item) for item in items]
-        return [self._with_external_id(item) for item in items]
+        return [self._finished(item) for item in items]
 
     def _analysis_wanted(self) -> bool:
         """Whether any analyzer or ``clientvoice_analyze_feedback`` hook is there to run."""
@@ -460,8 +469,13 @@ class Listener:
             changes["language"] = analysis.language
         return attrs.evolve(item, feedback=attrs.evolve(feedback, **changes))
 
-    @staticmethod
-    def _with_external_id(item: Heard) -> Heard:
+    def _finished(self, item: Heard) -> Heard:
+        """``item`` as it is stored: phone numbers read in :attr:`phone_region` (when set) and
+        an external id (the interaction's own id when the source gave none)."""
+        if self.phone_region is not None:
+            customer = with_international_numbers(item.customer, self.phone_region)
+            if customer is not item.customer:
+                item = attrs.evolve(item, customer=customer)
         if item.interaction.external_id is not None:
             return item
         return attrs.evolve(
