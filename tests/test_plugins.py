@@ -19,6 +19,7 @@ from clientvoice import (
     RecordChannel,
     Route,
     UnknownChannelError,
+    ValidationError,
     hookimpl,
     hookspecs,
 )
@@ -263,6 +264,22 @@ def test_events_are_delivered_after_commit_at_least_once(tmp_path):
     again = Recorder()
     with Listener.open(url, plugins=[again], autoload=False) as listener:
         assert listener.deliver_events() == 0
+
+
+def test_a_listener_next_to_workers_leaves_the_events_to_them(tmp_path):
+    from clientvoice.workers import deliver_events
+
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    recorder = Recorder(fail_on="no such feedback")
+    with Listener.open(url, plugins=[recorder], autoload=False, inline_events=False) as web:
+        web.hear("web", {**RECORD, "external_id": "w1"})
+        (case,) = web.store.iter_cases()
+        web.workflow.acknowledge(case.id, by="ana")
+        assert recorder.seen == []  # nothing handed over by the web process itself
+        assert deliver_events(web) == len(list(web.store.iter_events())) >= 3  # what a worker does
+    assert len(recorder.seen) == len(set(recorder.seen))
+    with pytest.raises(ValidationError, match="inline_events"):
+        Listener(autoload=False, inline_events="no")
 
 
 def test_hookspecs_are_documented_and_named_by_convention():

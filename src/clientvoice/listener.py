@@ -105,6 +105,11 @@ class Listener:
         ``+34612345678``), so they meet the same numbers written with one and find the same
         customer. Needs the ``phones`` extra; see :mod:`clientvoice.phones`. Without it, a number
         is kept as written.
+    :param inline_events: hand new events to the ``clientvoice_on_event`` hooks at the end of
+        each call that made them (the default). Pass False in a process that runs next to
+        workers (a web application while ``clientvoice worker`` runs): the workers deliver the
+        events then, each batch claimed by one of them (:func:`clientvoice.workers.deliver_events`),
+        so two processes never hand the same event to a hook at the same time.
     """
 
     def __init__(
@@ -121,11 +126,16 @@ class Listener:
         service_levels: ServiceLevels | None = None,
         sender: str = "The customer care team",
         phone_region: str | None = None,
+        inline_events: bool = True,
     ) -> None:
         if type(batch_size) is not int or batch_size < 1:
             raise ValidationError("batch_size", batch_size, "must be a whole number >= 1")
         #: The region of phone numbers heard without a country code, if one was given.
         self.phone_region = None if phone_region is None else check_region(phone_region)
+        if type(inline_events) is not bool:
+            raise ValidationError("inline_events", inline_events, "must be True or False")
+        #: Whether events go to the hooks at the end of each call (False: workers deliver them).
+        self.inline_events = inline_events
         from clientvoice.stores import MemoryStore
 
         self.store: Store = store if store is not None else MemoryStore()
@@ -147,7 +157,7 @@ class Listener:
                 service_levels if service_levels is not None else default_service_levels()
             ),
             sender=sender,
-            on_change=self.deliver_events,
+            on_change=self._deliver_inline,
         )
 
     @classmethod
@@ -201,7 +211,7 @@ class Listener:
             [self._finished(item) for item in items], events_for=self._events_for
         )
         self.workflow.open_cases(known=_by_feedback(result.stored))
-        self.deliver_events()
+        self._deliver_inline()
         return result.stored
 
     def tick(self, now: datetime | None = None) -> TickReport:
@@ -235,8 +245,8 @@ class Listener:
             received += count
             stored = writer.write(heard, rejections)
             self.workflow.open_cases(known=_by_feedback(stored))
-            self.deliver_events()  # no-op when no plugin listens
-        self.deliver_events()
+            self._deliver_inline()  # no-op when no plugin listens
+        self._deliver_inline()
         return IngestReport(
             received=received,
             stored=writer.stored,
@@ -320,6 +330,11 @@ class Listener:
 
     # -- events -------------------------------------------------------------------------------
 
+    def _deliver_inline(self) -> None:
+        """Deliver new events now, unless workers deliver them (``inline_events=False``)."""
+        if self.inline_events:
+            self.deliver_events()
+
     def deliver_events(self, *, limit: int = 10_000) -> int:
         """Hand stored events not yet delivered to the ``clientvoice_on_event`` hooks.
 
@@ -361,7 +376,7 @@ class Listener:
         survivor = self.store.merge_customers(
             keep_id, merge_id, at=self.clock.now(), actor=actor, reason=reason
         )
-        self.deliver_events()
+        self._deliver_inline()
         return survivor
 
     def export_customer(self, customer_id: str) -> dict[str, Any]:
@@ -390,7 +405,7 @@ class Listener:
         report = self.store.erase_customer(
             customer_id, at=self.clock.now(), actor=actor, reason=reason
         )
-        self.deliver_events()
+        self._deliver_inline()
         return report
 
     # -- plugins ------------------------------------------------------------------------------
