@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +34,11 @@ def test_a_database_from_a_newer_clientvoice_is_refused(tmp_path):
     raw.close()
     with pytest.raises(SchemaError, match="upgrade clientvoice"):
         SQLiteStore(path)
+    # The refused store closed the connection it opened to read the version.
+    fds = Path("/proc/self/fd")
+    if fds.is_dir():
+        held = [fd for fd in fds.iterdir() if os.path.realpath(fd).startswith(str(path))]
+        assert held == []
 
 
 def test_an_older_database_is_migrated_when_opened(tmp_path):

@@ -96,7 +96,11 @@ class SQLiteStore(Store):
         self._signatures: dict[str, int] = {}
         self._identity_seq: int | None = None
         self._has_merges = False
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:  # a refused or broken file: leave no connection open behind
+            self.close()
+            raise
 
     # -- connections and transactions --------------------------------------------------------
 
