@@ -583,13 +583,14 @@ class Surveys:
         ):
             # The tool sent the same response again, perhaps with words added since (Delighted
             # sends an "updated" webhook when the customer adds a comment after the score).
-            added = _added_words(survey, checked, stored.body)
+            added = [words for words in _free_text(survey, checked) if words not in stored.body]
             if not added:
                 tally.duplicates += 1
                 return
-            record = _record(survey, invitation, checked, extra, response, backend, now)
-            for question in (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES):
-                record.pop(question.value, None)  # the first answer's scores are the ones counted
+            # Without scores: the first answer's are the ones counted.
+            record = _record(
+                survey, invitation, checked, extra, response, backend, now, scores=False
+            )
             record["text"] = "\n\n".join(added)
             record["thread_id"] = stored.thread_id or stored.id
             record["external_id"] = later_words_external_id(invitation, record["text"])
@@ -765,17 +766,6 @@ def later_words_external_id(invitation: Invitation, text: str) -> str:
     return f"{answer_external_id(invitation)}:added:{stable_digest(text)}"
 
 
-def _added_words(survey: Survey, answers: Mapping[str, Any], stored_text: str) -> list[str]:
-    """The free-text answers in ``answers`` that the stored answer's text does not hold yet."""
-    added = []
-    for question in survey.questions:
-        value = answers.get(question.id)
-        words = value.strip() if isinstance(value, str) else ""
-        if question.kind is QuestionKind.TEXT and words and words not in stored_text:
-            added.append(words)
-    return added
-
-
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -861,7 +851,11 @@ def _record(
     response: SurveyResponse,
     backend: str,
     now: datetime,
+    *,
+    scores: bool = True,
 ) -> dict[str, Any]:
+    """The feedback record of a checked response: its scores (unless ``scores`` is False), its
+    free-text answers as the text, and what the survey asked kept in the metadata."""
     record: dict[str, Any] = {
         "channel": "survey",
         "external_id": response.external_id or f"{backend}:{invitation.id}",
@@ -880,17 +874,26 @@ def _record(
             }
         },
     }
+    if scores:
+        for question in survey.questions:
+            value = answers.get(question.id)
+            if value is not None and question.kind in _SCORE_KINDS:
+                record[question.kind.value] = value
+    record["text"] = "\n\n".join(_free_text(survey, answers))
+    return record
+
+
+_SCORE_KINDS = frozenset({QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES})
+
+
+def _free_text(survey: Survey, answers: Mapping[str, Any]) -> list[str]:
+    """The non-empty free-text answers in ``answers``, stripped, in the survey's order."""
     texts = []
     for question in survey.questions:
         value = answers.get(question.id)
-        if value is None:
-            continue
-        if question.kind in (QuestionKind.NPS, QuestionKind.CSAT, QuestionKind.CES):
-            record[question.kind.value] = value
-        elif question.kind is QuestionKind.TEXT and value.strip():
+        if question.kind is QuestionKind.TEXT and value is not None and value.strip():
             texts.append(value.strip())
-    record["text"] = "\n\n".join(texts)
-    return record
+    return texts
 
 
 def _json(value: Mapping[str, Any]) -> dict[str, Any]:
