@@ -226,6 +226,7 @@ def _read(
     negated_at = -99
     modal_at = wished_at = -99
     kind_until = -1  # tokens up to here belong to a kind phrase already counted
+    thanks_until = -1  # tokens up to here belong to a praise phrase ("gracias de nuevo")
     pending = 0.0  # the valence of a negator that has not negated anything yet ("no!")
     boost = 0.0
     boosted_at = -99
@@ -339,6 +340,10 @@ def _read(
                             if kind_length > len(rest) or index <= kind_until:
                                 continue
                             kind_length = len(rest)
+                            if category == "praise":
+                                thanks_until = index + kind_length
+                        elif index <= thanks_until:
+                            continue  # "thanks again" thanks; it does not say "again" of a fault
                         cues[category] = cues.get(category, 0.0) + cue.weight
                         evidence.append(cue.label)
                 if kind_length > 0:
