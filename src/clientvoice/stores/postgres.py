@@ -39,9 +39,6 @@ from clientvoice.identity import (
     AUTOMATIC_MERGE_REASON,
     check_instant,
     link_customers,
-    merge_event,
-    merged_profile,
-    replace_id,
     signature,
 )
 from clientvoice.models import (
@@ -63,7 +60,8 @@ from clientvoice.models import (
     Rejection,
     Timer,
 )
-from clientvoice.privacy import Erasure, ErasureReport, written_by
+from clientvoice.privacy import ErasureReport
+from clientvoice.stores._customers import ERASED_TABLES, SQLTables, erase_in_sql, merge_in_sql
 from clientvoice.stores._ingest import plan_batch
 from clientvoice.stores._scores import score_counts_in_sql
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
@@ -110,18 +108,6 @@ _CASE_COLUMNS = (
 )
 _TIMER_SELECT = "t.id, t.case_id, t.kind, t.due_at, t.data"
 _PENDING = "t.fired_at IS NULL AND NOT t.cancelled"
-_ERASED_TABLES = (
-    "customers",
-    "contact_points",
-    "interactions",
-    "feedback",
-    "cases",
-    "messages",
-    "timers",
-    "invitations",
-    "events",
-    "rejections",
-)
 
 
 class PostgresStore(Store):
@@ -1351,239 +1337,37 @@ class PostgresStore(Store):
         check_instant(at)
         outermost = not self._in_transaction()
         with self.transaction():
-            report = self._erase(customer_id, at=at, actor=actor, reason=reason)
+            report = erase_in_sql(self._tables(), customer_id, at=at, actor=actor, reason=reason)
+            self._signatures.clear()
         if outermost:
             connection = self._connection()
-            for table in _ERASED_TABLES:
+            for table in ERASED_TABLES:
                 connection.execute(f"VACUUM {table}")
-        return report
-
-    def _erase(
-        self, customer_id: str, *, at: datetime, actor: str, reason: str | None
-    ) -> ErasureReport:
-        connection = self._connection()
-        customer = self.get_customer(customer_id)
-        cid = customer.id
-        ids = {cid, *self.merged_ids(cid)}
-        interactions = list(self.iter_interactions(customer_id=cid))
-        feedback = list(self.iter_feedback(customer_id=cid))
-        erasure = Erasure.of(customer, written_by(interactions, feedback), ids)
-        new = erasure.anonymous_id
-        # The records move to a fresh customer row: the old id may be derived from a contact.
-        connection.execute(
-            "INSERT INTO customers VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            _customer_row(erasure.customer(customer), customer.created_at),
-        )
-        connection.execute("DELETE FROM contact_points WHERE customer_id = %s", (cid,))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE interactions SET customer_id=%s, external_id=%s, subject=%s, body=%s, "
-                "thread_id=%s, metadata=%s WHERE id=%s",
-                [
-                    (
-                        new,
-                        i.external_id,
-                        i.subject,
-                        i.body,
-                        i.thread_id,
-                        _json_or_none(i.metadata),
-                        i.id,
-                    )
-                    for i in map(erasure.interaction, interactions)
-                ],
-            )
-            cursor.executemany(
-                "UPDATE feedback SET customer_id=%s, text=%s, analysis=%s WHERE id=%s",
-                [
-                    (new, f.text, None if f.analysis is None else _JSON(dump(f.analysis)), f.id)
-                    for f in map(erasure.feedback, feedback)
-                ],
-            )
-            cases = list(self.iter_cases(customer_id=cid))
-            cursor.executemany(
-                "UPDATE cases SET customer_id=%s, version=%s, data=%s WHERE id=%s",
-                [
-                    (
-                        new,
-                        case.version + 1,
-                        _JSON(dump(attrs.evolve(case, version=case.version + 1))),
-                        case.id,
-                    )
-                    for case in map(erasure.case, cases)
-                ],
-            )
-            messages = list(self.iter_messages(customer_id=cid))
-            cursor.executemany(
-                "UPDATE messages SET customer_id=%s, data=%s, delivery=%s WHERE id=%s",
-                [
-                    (
-                        new,
-                        _JSON(dump(erasure.message(stored.message))),
-                        None
-                        if stored.last_delivery is None
-                        else _JSON(dump(erasure.delivery(stored.last_delivery))),
-                        stored.message.id,
-                    )
-                    for stored in messages
-                ],
-            )
-            case_ids = {case.id for case in cases}
-            timers: list[tuple[Any, ...]] = []
-            for timer_id, data in connection.execute(
-                "SELECT id, data FROM timers WHERE case_id = ANY(%s)", (sorted(case_ids),)
-            ).fetchall():
-                value = json.loads(data) if data else {}
-                timers.append((_json_or_none(erasure.value(value)), timer_id))
-            cursor.executemany("UPDATE timers SET data=%s WHERE id=%s", timers)
-            invitations = list(self.iter_invitations(customer_id=cid))
-            cursor.executemany(
-                "UPDATE invitations SET customer_id=%s, data=%s WHERE id=%s",
-                [(new, _JSON(dump(erasure.invitation(i))), i.id) for i in invitations],
-            )
-            feedback_ids = {item.id for item in feedback}
-            events: list[tuple[Any, ...]] = []
-            for row in connection.execute(
-                f"SELECT pos, {_EVENT_COLUMNS} FROM events ORDER BY pos"
-            ).fetchall():
-                event = _stored_event(row).event
-                if (
-                    event.customer_id in ids
-                    or event.case_id in case_ids
-                    or event.feedback_id in feedback_ids
-                    or erasure.names_contact_in(event)
-                ):
-                    rewritten = erasure.event(event)
-                    if rewritten != event:
-                        events.append(
-                            (
-                                rewritten.customer_id,
-                                rewritten.reason,
-                                _json_or_none(rewritten.data),
-                                row[0],
-                            )
-                        )
-            cursor.executemany(
-                "UPDATE events SET customer_id=%s, reason=%s, data=%s WHERE pos=%s", events
-            )
-            rejections: list[tuple[Any, ...]] = []
-            for seq, field, reason_text, raw in connection.execute(
-                "SELECT seq, field, reason, raw FROM rejections"
-            ).fetchall():
-                if erasure.names_contact(raw) or erasure.names_contact(reason_text):
-                    rejections.append(
-                        (
-                            erasure.optional_text(field),
-                            erasure.text(reason_text),
-                            erasure.text(raw),
-                            seq,
-                        )
-                    )
-            cursor.executemany(
-                "UPDATE rejections SET field=%s, reason=%s, raw=%s WHERE seq=%s", rejections
-            )
-        connection.execute("DELETE FROM customer_merges WHERE into_id = %s", (cid,))
-        connection.execute("DELETE FROM customers WHERE id = %s", (cid,))
-        report = ErasureReport(
-            customer_id=new,
-            erased_at=at,
-            contact_points=len(customer.contacts),
-            interactions=len(interactions),
-            feedback=len(feedback),
-            cases=len(cases),
-            messages=len(messages),
-            timers=len(timers),
-            invitations=len(invitations),
-            events=len(events),
-            rejections=len(rejections),
-        )
-        self._insert_events([report.event(actor=actor, reason=erasure.optional_text(reason))])
-        self._signatures.clear()
         return report
 
     def _merge(
         self, keep_id: str, merge_id: str, *, at: datetime, actor: str, reason: str | None
     ) -> None:
-        connection = self._connection()
-        keep = self.get_customer(keep_id)
-        merge = self.get_customer(merge_id)
-        if keep.id == merge.id:
-            raise ValidationError("merge_id", merge_id, f"is already customer {keep.id}")
-        old, new = merge.id, keep.id
-        moved = {
-            "interactions": connection.execute(
-                "UPDATE interactions SET customer_id = %s WHERE customer_id = %s", (new, old)
-            ).rowcount,
-            "feedback": connection.execute(
-                "UPDATE feedback SET customer_id = %s WHERE customer_id = %s", (new, old)
-            ).rowcount,
-        }
-        cases = [
-            load(Case, json.loads(row[0]))
-            for row in connection.execute(
-                "SELECT data FROM cases WHERE customer_id = %s", (old,)
-            ).fetchall()
-        ]
-        # A new version, so a writer holding the case as it was cannot undo the move.
-        moved_cases = [
-            attrs.evolve(case, customer_id=new, version=case.version + 1) for case in cases
-        ]
-        messages = [
-            load(Message, json.loads(row[0]))
-            for row in connection.execute(
-                "SELECT data FROM messages WHERE customer_id = %s", (old,)
-            ).fetchall()
-        ]
-        invitations = list(self.iter_invitations(customer_id=old))
-        timers: list[tuple[Any, ...]] = []
-        for timer_id, data in connection.execute(
-            "SELECT id, data FROM timers WHERE strpos(data, %s) > 0", (old,)
-        ).fetchall():
-            value = json.loads(data)
-            changed = replace_id(value, old, new)
-            if changed != value:
-                timers.append((_json_or_none(changed), timer_id))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE cases SET customer_id=%s, version=%s, data=%s WHERE id=%s",
-                [(c.customer_id, c.version, _JSON(dump(c)), c.id) for c in moved_cases],
-            )
-            cursor.executemany(
-                "UPDATE messages SET customer_id=%s, data=%s WHERE id=%s",
-                [(new, _JSON(dump(attrs.evolve(m, customer_id=new))), m.id) for m in messages],
-            )
-            cursor.executemany(
-                "UPDATE invitations SET customer_id=%s, data=%s WHERE id=%s",
-                [(new, _JSON(dump(attrs.evolve(i, customer_id=new))), i.id) for i in invitations],
-            )
-            cursor.executemany("UPDATE timers SET data=%s WHERE id=%s", timers)
-        moved["cases"] = len(moved_cases)
-        moved["messages"] = len(messages)
-        moved["invitations"] = len(invitations)
-        moved["timers"] = len(timers)
-        survivor = merged_profile(keep, merge)
-        connection.execute(
-            "UPDATE contact_points SET customer_id = %s, position = position + %s "
-            "WHERE customer_id = %s",
-            (new, len(keep.contacts), old),
-        )
-        connection.execute(
-            "UPDATE customers SET segments = %s, memberships = %s, created_at = %s WHERE id = %s",
-            (
-                _JSON(sorted(survivor.segments)),
-                _JSON(dict(survivor.memberships)),
-                None if survivor.created_at is None else to_utc_text(survivor.created_at),
-                new,
-            ),
-        )
-        connection.execute("DELETE FROM customers WHERE id = %s", (old,))
-        connection.execute("UPDATE customer_merges SET into_id = %s WHERE into_id = %s", (new, old))
-        connection.execute(
-            "INSERT INTO customer_merges VALUES (%s, %s, %s) ON CONFLICT (merged_id) "
-            "DO UPDATE SET into_id = excluded.into_id, merged_at = excluded.merged_at",
-            (old, new, to_utc_text(at)),
-        )
-        self._insert_events([merge_event(new, old, at=at, moved=moved, actor=actor, reason=reason)])
+        merge_in_sql(self._tables(), keep_id, merge_id, at=at, actor=actor, reason=reason)
         self._signatures.clear()
+
+    def _tables(self) -> SQLTables:
+        """This store's tables, for the statements erasure and merging share with SQLite
+        (:mod:`clientvoice.stores._customers`)."""
+        connection = self._connection()
+
+        def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+
+        return SQLTables(
+            store=self,
+            execute=connection.execute,
+            execute_many=execute_many,
+            add_events=self._insert_events,
+            mark="%s",
+            event_key="pos",
+        )
 
     def _link(self, known: list[tuple[str, Customer, datetime]]) -> dict[str, str]:
         """Link the descriptions of known customers (:func:`~clientvoice.identity.link_customers`),

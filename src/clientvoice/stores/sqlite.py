@@ -32,9 +32,6 @@ from clientvoice.identity import (
     AUTOMATIC_MERGE_REASON,
     check_instant,
     link_customers,
-    merge_event,
-    merged_profile,
-    replace_id,
     signature,
 )
 from clientvoice.models import (
@@ -56,7 +53,8 @@ from clientvoice.models import (
     Rejection,
     Timer,
 )
-from clientvoice.privacy import Erasure, ErasureReport, written_by
+from clientvoice.privacy import ErasureReport
+from clientvoice.stores._customers import SQLTables, erase_in_sql, merge_in_sql
 from clientvoice.stores._ingest import plan_batch
 from clientvoice.stores._scores import score_counts_in_sql
 from clientvoice.stores.base import IngestResult, Store, StoredEvent, StoredMessage
@@ -1165,7 +1163,9 @@ class SQLiteStore(Store):
         connection = self._connection()
         outermost = not self._local.depth
         with self.transaction():
-            report = self._erase(connection, customer_id, at=at, actor=actor, reason=reason)
+            tables = self._tables(connection)
+            report = erase_in_sql(tables, customer_id, at=at, actor=actor, reason=reason)
+            self._note_identity_change(connection, "erase", at)
         if outermost:
             try:
                 self.compact()
@@ -1188,154 +1188,6 @@ class SQLiteStore(Store):
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
 
-    def _erase(
-        self,
-        connection: sqlite3.Connection,
-        customer_id: str,
-        *,
-        at: datetime,
-        actor: str,
-        reason: str | None,
-    ) -> ErasureReport:
-        customer = self.get_customer(customer_id)
-        cid = customer.id
-        ids = {cid, *self.merged_ids(cid)}
-        interactions = list(self.iter_interactions(customer_id=cid))
-        feedback = list(self.iter_feedback(customer_id=cid))
-        erasure = Erasure.of(customer, written_by(interactions, feedback), ids)
-        new = erasure.anonymous_id
-        # The records move to a fresh customer row: the old id may be derived from a contact.
-        connection.execute(
-            "INSERT INTO customers VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            _customer_row(erasure.customer(customer), customer.created_at),
-        )
-        connection.execute("DELETE FROM contact_points WHERE customer_id=?", (cid,))
-        connection.executemany(
-            "UPDATE interactions SET customer_id=?, external_id=?, subject=?, body=?, "
-            "thread_id=?, metadata=? WHERE id=?",
-            [
-                (
-                    new,
-                    i.external_id,
-                    i.subject,
-                    i.body,
-                    i.thread_id,
-                    _json_or_none(i.metadata),
-                    i.id,
-                )
-                for i in map(erasure.interaction, interactions)
-            ],
-        )
-        connection.executemany(
-            "UPDATE feedback SET customer_id=?, text=?, analysis=? WHERE id=?",
-            [
-                (new, f.text, None if f.analysis is None else _JSON(dump(f.analysis)), f.id)
-                for f in map(erasure.feedback, feedback)
-            ],
-        )
-        cases = list(self.iter_cases(customer_id=cid))
-        connection.executemany(
-            "UPDATE cases SET customer_id=?, version=?, data=? WHERE id=?",
-            [
-                (
-                    new,
-                    case.version + 1,
-                    _JSON(dump(attrs.evolve(case, version=case.version + 1))),
-                    case.id,
-                )
-                for case in map(erasure.case, cases)
-            ],
-        )
-        messages = list(self.iter_messages(customer_id=cid))
-        connection.executemany(
-            "UPDATE messages SET customer_id=?, data=?, delivery=? WHERE id=?",
-            [
-                (
-                    new,
-                    _JSON(dump(erasure.message(stored.message))),
-                    None
-                    if stored.last_delivery is None
-                    else _JSON(dump(erasure.delivery(stored.last_delivery))),
-                    stored.message.id,
-                )
-                for stored in messages
-            ],
-        )
-        case_ids = {case.id for case in cases}
-        timers: list[tuple[Any, ...]] = []
-        for chunk in _chunks(sorted(case_ids)):
-            marks = ",".join("?" * len(chunk))
-            for timer_id, data in connection.execute(
-                f"SELECT id, data FROM timers WHERE case_id IN ({marks})", list(chunk)
-            ).fetchall():
-                value = json.loads(data) if data else {}
-                timers.append((_json_or_none(erasure.value(value)), timer_id))
-        connection.executemany("UPDATE timers SET data=? WHERE id=?", timers)
-        invitations = list(self.iter_invitations(customer_id=cid))
-        connection.executemany(
-            "UPDATE invitations SET customer_id=?, data=? WHERE id=?",
-            [(new, _JSON(dump(erasure.invitation(i))), i.id) for i in invitations],
-        )
-        feedback_ids = {item.id for item in feedback}
-        events: list[tuple[Any, ...]] = []
-        for stored_event in self.iter_events():
-            event = stored_event.event
-            if (
-                event.customer_id in ids
-                or event.case_id in case_ids
-                or event.feedback_id in feedback_ids
-                or erasure.names_contact_in(event)
-            ):
-                rewritten = erasure.event(event)
-                if rewritten != event:
-                    events.append(
-                        (
-                            rewritten.customer_id,
-                            rewritten.reason,
-                            _json_or_none(rewritten.data),
-                            stored_event.seq,
-                        )
-                    )
-        connection.executemany(
-            "UPDATE events SET customer_id=?, reason=?, data=? WHERE seq=?", events
-        )
-        rejections: list[tuple[Any, ...]] = []
-        for seq, field, reason_text, raw in connection.execute(
-            "SELECT seq, field, reason, raw FROM rejections"
-        ).fetchall():
-            if erasure.names_contact(raw) or erasure.names_contact(reason_text):
-                rejections.append(
-                    (
-                        erasure.optional_text(field),
-                        erasure.text(reason_text),
-                        erasure.text(raw),
-                        seq,
-                    )
-                )
-        connection.executemany(
-            "UPDATE rejections SET field=?, reason=?, raw=? WHERE seq=?", rejections
-        )
-        connection.execute("DELETE FROM customer_merges WHERE into_id=?", (cid,))
-        connection.execute("DELETE FROM customers WHERE id=?", (cid,))
-        report = ErasureReport(
-            customer_id=new,
-            erased_at=at,
-            contact_points=len(customer.contacts),
-            interactions=len(interactions),
-            feedback=len(feedback),
-            cases=len(cases),
-            messages=len(messages),
-            timers=len(timers),
-            invitations=len(invitations),
-            events=len(events),
-            rejections=len(rejections),
-        )
-        self._insert_events(
-            connection, [report.event(actor=actor, reason=erasure.optional_text(reason))]
-        )
-        self._note_identity_change(connection, "erase", at)
-        return report
-
     def _merge(
         self,
         connection: sqlite3.Connection,
@@ -1346,84 +1198,20 @@ class SQLiteStore(Store):
         actor: str,
         reason: str | None,
     ) -> None:
-        keep = self.get_customer(keep_id)
-        merge = self.get_customer(merge_id)
-        if keep.id == merge.id:
-            raise ValidationError("merge_id", merge_id, f"is already customer {keep.id}")
-        old, new = merge.id, keep.id
-        moved = {
-            "interactions": connection.execute(
-                "UPDATE interactions SET customer_id=? WHERE customer_id=?", (new, old)
-            ).rowcount,
-            "feedback": connection.execute(
-                "UPDATE feedback SET customer_id=? WHERE customer_id=?", (new, old)
-            ).rowcount,
-        }
-        cases = [
-            load(Case, json.loads(row[0]))
-            for row in connection.execute(
-                "SELECT data FROM cases WHERE customer_id=?", (old,)
-            ).fetchall()
-        ]
-        # A new version, so a writer holding the case as it was cannot undo the move.
-        moved_cases = [
-            attrs.evolve(case, customer_id=new, version=case.version + 1) for case in cases
-        ]
-        connection.executemany(
-            "UPDATE cases SET customer_id=?, version=?, data=? WHERE id=?",
-            [(case.customer_id, case.version, _JSON(dump(case)), case.id) for case in moved_cases],
-        )
-        moved["cases"] = len(moved_cases)
-        messages = [
-            load(Message, json.loads(row[0]))
-            for row in connection.execute(
-                "SELECT data FROM messages WHERE customer_id=?", (old,)
-            ).fetchall()
-        ]
-        connection.executemany(
-            "UPDATE messages SET customer_id=?, data=? WHERE id=?",
-            [(new, _JSON(dump(attrs.evolve(m, customer_id=new))), m.id) for m in messages],
-        )
-        moved["messages"] = len(messages)
-        invitations = list(self.iter_invitations(customer_id=old))
-        connection.executemany(
-            "UPDATE invitations SET customer_id=?, data=? WHERE id=?",
-            [(new, _JSON(dump(attrs.evolve(i, customer_id=new))), i.id) for i in invitations],
-        )
-        moved["invitations"] = len(invitations)
-        timers: list[tuple[Any, ...]] = []
-        for timer_id, data in connection.execute(
-            "SELECT id, data FROM timers WHERE instr(data, ?) > 0", (old,)
-        ).fetchall():
-            value = json.loads(data)
-            changed = replace_id(value, old, new)
-            if changed != value:
-                timers.append((_json_or_none(changed), timer_id))
-        connection.executemany("UPDATE timers SET data=? WHERE id=?", timers)
-        moved["timers"] = len(timers)
-        survivor = merged_profile(keep, merge)
-        connection.execute(
-            "UPDATE contact_points SET customer_id=?, position=position+? WHERE customer_id=?",
-            (new, len(keep.contacts), old),
-        )
-        connection.execute(
-            "UPDATE customers SET segments=?, memberships=?, created_at=? WHERE id=?",
-            (
-                _JSON(sorted(survivor.segments)),
-                _JSON(dict(survivor.memberships)),
-                None if survivor.created_at is None else to_utc_text(survivor.created_at),
-                new,
-            ),
-        )
-        connection.execute("DELETE FROM customers WHERE id=?", (old,))
-        connection.execute("UPDATE customer_merges SET into_id=? WHERE into_id=?", (new, old))
-        connection.execute(
-            "INSERT OR REPLACE INTO customer_merges VALUES (?,?,?)", (old, new, to_utc_text(at))
-        )
-        self._insert_events(
-            connection, [merge_event(new, old, at=at, moved=moved, actor=actor, reason=reason)]
-        )
+        merge_in_sql(self._tables(connection), keep_id, merge_id, at=at, actor=actor, reason=reason)
         self._note_identity_change(connection, "merge", at)
+
+    def _tables(self, connection: sqlite3.Connection) -> SQLTables:
+        """This store's tables on ``connection``, for the statements erasure and merging share
+        with PostgreSQL (:mod:`clientvoice.stores._customers`)."""
+        return SQLTables(
+            store=self,
+            execute=connection.execute,
+            execute_many=connection.executemany,
+            add_events=lambda events: self._insert_events(connection, events),
+            mark="?",
+            event_key="seq",
+        )
 
     def _note_identity_change(
         self, connection: sqlite3.Connection, kind: str, at: datetime
