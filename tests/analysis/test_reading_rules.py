@@ -116,6 +116,32 @@ def test_kind(text: str, kind: FeedbackKind) -> None:
     assert analyze(text).kind is kind
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "exclaims"),
+    [
+        # an opening "what a" / "how" / "qué" before a word that likes or dislikes exclaims...
+        ("What a great service", FeedbackKind.PRAISE, True),
+        ("What a mess", FeedbackKind.COMPLAINT, True),
+        ("How rude of the driver", FeedbackKind.COMPLAINT, True),
+        ("Qué chingón quedó todo", FeedbackKind.PRAISE, True),
+        ("Qué pena que cerraron la tienda", FeedbackKind.COMPLAINT, True),
+        ("Vaya desastre", FeedbackKind.COMPLAINT, True),
+        # ...but with a question mark it asks (the cue is still shown as evidence)
+        ("What a great deal, can I get it too?", FeedbackKind.QUESTION, True),
+        # and without such a word right after it, it is a question word
+        ("What time do you open", FeedbackKind.QUESTION, False),
+        ("Qué tan bueno es el plan premium", FeedbackKind.QUESTION, False),
+        ("What is the best plan for me", FeedbackKind.QUESTION, False),
+    ],
+)
+def test_exclamations_that_open_like_questions(
+    text: str, kind: FeedbackKind, exclaims: bool
+) -> None:
+    result = analyze(text)
+    assert result.kind is kind
+    assert any(cue.startswith("exclamation: ") for cue in result.cues) is exclaims
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

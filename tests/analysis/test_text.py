@@ -132,6 +132,25 @@ def test_bad_ratings_name_the_field(name: str, value: object) -> None:
     assert error.value.field == name
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # no function word tells: the words that like or dislike something do, when only one
+        # language's lexicon has them
+        ("Vaya desastre", "es"),
+        ("Caro, lento", "es"),
+        ("Estafa", "es"),
+        ("Lousy", "en"),
+        ("Scam", "en"),
+        # a word both lexicons feel about tells neither: plain Latin letters read as English
+        ("Horrible", "en"),
+    ],
+)
+def test_short_texts_are_told_by_their_feeling_words(text: str, language: str) -> None:
+    assert detect_language(text) == language
+    assert detect_language(text, candidates=("es", "en")) == language
+
+
 def test_detect_language_validates() -> None:
     assert detect_language("the cat is on the table") == "en"
     assert detect_language("el gato está en la mesa", candidates=("es", "en")) == "es"

@@ -45,6 +45,7 @@ CUE_CATEGORIES = (
     "suggestion",
     "request",
     "question",
+    "exclamation",
     "praise",
     "follow_up",
     "risk:cancellation",

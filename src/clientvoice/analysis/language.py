@@ -3,9 +3,11 @@
 The guess counts the text's common words in each language's list (``data/language.tsv``): the
 articles, pronouns, prepositions and auxiliaries that make up a third of any sentence and tell
 languages apart far better than content words do. A word shared by two languages counts half for
-each. When the words say nothing (a product code, a name, an emoji), letters only Spanish uses
-(ñ, ¿, ¡, accented vowels) decide, then plain Latin letters suggest English; a text with no
-letters at all is undetermined (``"und"``, the BCP 47 code for it).
+each. When those say nothing, a short text is often one feeling word ("Vaya desastre",
+"Lousy"): a word only one language's sentiment lexicon knows counts for that language. When
+nothing tells (a product code, a name, an emoji), letters only Spanish uses (ñ, ¿, ¡, accented
+vowels) decide, then plain Latin letters suggest English; a text with no letters at all is
+undetermined (``"und"``, the BCP 47 code for it).
 
 Besides ``es`` and ``en`` the lists know a few other languages (``pt``, ``fr``, ``it``, ``de``),
 only so that a text in one of them is reported as such instead of being forced into Spanish or
@@ -18,7 +20,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 
-from clientvoice.analysis._lexicon import DATA, normalize
+from clientvoice.analysis._lexicon import DATA, lexicon, normalize
 from clientvoice.errors import ValidationError
 
 __all__ = ["LANGUAGES", "UNDETERMINED", "detect_language", "tokenize"]
@@ -124,7 +126,7 @@ def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | No
         scores = {code: value for code, value in scores.items() if code in allowed}
     best = max(scores, key=lambda code: scores[code]) if scores else None
     if best is None or scores[best] <= 0:
-        return _by_letters(text, allowed)
+        return _by_feeling(tokens, allowed) or _by_letters(text, allowed)
     if best not in ("es", "en"):
         # another language must say so clearly: two of its words, more than es or en have
         if scores[best] >= 2 and scores[best] >= max(es, en) + 1:
@@ -169,6 +171,26 @@ def _pick(es: float, en: float, allowed: frozenset[str] | None) -> str:
     if en > es:
         return "en"
     return UNDETERMINED if allowed is None else "en"
+
+
+def _by_feeling(tokens: Sequence[str], allowed: frozenset[str] | None) -> str | None:
+    """es or en by the words that like or dislike something, when only one language's
+    sentiment lexicon knows them ("desastre total", "lento"); None when they do not tell."""
+    if allowed is not None and ("es" not in allowed or "en" not in allowed):
+        return None
+    es = en = 0
+    spanish, english = lexicon("es"), lexicon("en")
+    for token in tokens:
+        in_es, in_en = spanish.word(token), english.word(token)
+        felt_es = in_es is not None and in_es.valence is not None
+        felt_en = in_en is not None and in_en.valence is not None
+        if felt_es and not felt_en:
+            es += 1
+        elif felt_en and not felt_es:
+            en += 1
+    if es == en:
+        return None
+    return "es" if es > en else "en"
 
 
 def _by_letters(text: str, allowed: frozenset[str] | None) -> str:

@@ -313,6 +313,10 @@ def _read(
                     category = cue.category
                     if category == "question" and not _opens(tokens, index):
                         continue
+                    if category == "exclamation" and not (
+                        _opens(tokens, index) and _valued(tokens, index + 1 + len(rest), lex)
+                    ):
+                        continue
                     if category in _GRAMMAR_CUES:
                         if grammar_end or index < consumed:
                             continue  # the longest grammar phrase at a word wins
@@ -452,6 +456,14 @@ def _with_accents(
 def _opens(tokens: Sequence[str], index: int) -> bool:
     """Whether the token at ``index`` opens the text (only mentions before it)."""
     return all(token[0] == "@" for token in tokens[:index])
+
+
+def _valued(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
+    """Whether the token at ``index`` exists and has a valence ("what a *mess*")."""
+    if index >= len(tokens):
+        return False
+    word = lex.word(tokens[index])
+    return word is not None and (word.valence is not None or bool(word.phrases))
 
 
 def _modifies(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
@@ -678,7 +690,12 @@ def _kind(
         return _COMPLAINT
     if (question and (score < 0 or said >= 0.5)) or (request >= 1.0 and said >= 1.0):
         return _COMPLAINT  # asking for help with a problem ("why can't I log in?")
-    if question or cues.get("question"):
+    if not question and "exclamation" in cues:
+        # "What a mess", "Qué bonito quedó": an opening "what a" / "qué" before a word that
+        # likes or dislikes, without a question mark, exclaims; it asks nothing
+        if score < 0:
+            return _COMPLAINT
+    elif question or cues.get("question"):
         # "Could someone call me back?" asks for an action, not for information
         asking = request >= 2.0 or (request >= 1.0 and ("follow_up" in cues or not question))
         return _REQUEST if asking else _QUESTION
