@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from clientvoice.analysis import analyze
 from clientvoice.analysis._lexicon import lexicon
-from clientvoice.models import FeedbackKind
+from clientvoice.models import FeedbackKind, Sentiment
 
 
 def score(text: str, language: str | None = None) -> float:
@@ -221,3 +221,25 @@ def test_the_tokenizer_keeps_links_mentions_emoticons_and_word_chains_whole() ->
 )
 def test_a_negated_comparative_idiom_is_high_praise(text: str) -> None:
     assert score(text) > 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        ("Meh.", Sentiment.NEUTRAL),
+        ("It was okay, nothing special.", Sentiment.NEUTRAL),
+        ("So-so experience.", Sentiment.NEUTRAL),
+        ("El hotel es regular.", Sentiment.NEUTRAL),
+        # a middling word does not hide what is clearly wrong or right
+        ("Regular, la comida horrible y el servicio pésimo, nunca más.", Sentiment.NEGATIVE),
+        ("Nothing special at first, but the staff were amazing and so kind!", Sentiment.POSITIVE),
+    ],
+)
+def test_a_text_that_calls_itself_so_so_is_lukewarm(text: str, sentiment: Sentiment) -> None:
+    assert analyze(text).sentiment is sentiment
+
+
+def test_a_middling_phrase_pulls_the_score_toward_zero() -> None:
+    plain = analyze("The food was bad and the service slow.").score
+    lukewarm = analyze("The food was bad and the service slow, nothing special.").score
+    assert plain < lukewarm < 0

@@ -46,6 +46,7 @@ CUE_CATEGORIES = (
     "request",
     "question",
     "exclamation",
+    "middling",
     "praise",
     "follow_up",
     "risk:cancellation",

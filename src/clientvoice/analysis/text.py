@@ -184,6 +184,7 @@ _NEGATION_REACH = 3  # a negator reaches the next three words of its clause
 _BOOST_REACH = 2
 _SHOUT_FACTOR = 1.3
 _EXCLAIM_STEP = 0.25
+_MIDDLING_FACTOR = 0.3  # a text that calls itself so-so: its feelings count for a third
 _EXCLAIM_MAX = 4
 _QUESTION_STEP = 0.18  # from the second question mark on, each adds a little emphasis
 _NORMALIZER = 15.0  # s / sqrt(s^2 + 15): about 0.5 for one strong word, 0.9 for a few
@@ -486,6 +487,8 @@ def _conclude(
     rating: float | None,
     phrases: tuple[str, ...],
 ) -> TextAnalysis:
+    if cues and "middling" in cues:
+        total *= _MIDDLING_FACTOR  # "regular", "nothing special": lukewarm whatever else it says
     if total and exclaim:
         total += math.copysign(min(exclaim, _EXCLAIM_MAX) * _EXCLAIM_STEP, total)
     if total and asked > 1:
