@@ -243,3 +243,31 @@ def test_a_middling_phrase_pulls_the_score_toward_zero() -> None:
     plain = analyze("The food was bad and the service slow.").score
     lukewarm = analyze("The food was bad and the service slow, nothing special.").score
     assert plain < lukewarm < 0
+
+
+@pytest.mark.parametrize(
+    ("text", "fails"),
+    [
+        # a product's verb, negated or after "stopped", reports a fault...
+        ("It does not open", True),
+        ("Pages don't load anymore", True),
+        ("Videos stopped playing after the update", True),
+        ("Doesn't let me log in", True),
+        ("La app no abre", True),
+        ("No se conecta al wifi", True),
+        ("La app dejó de sincronizar", True),
+        # ...not when the customer is the one not doing it, or is told not to
+        ("I don't open the app much", False),
+        ("We do not use it on weekends", False),
+        ("Don't let the price scare you, it is amazing", False),
+        ("Do not open the box before reading the manual", False),
+        # nor without a negation or a halt before it
+        ("It opens fast and shows everything", False),
+        ("Abre rápido y muestra todo", False),
+    ],
+)
+def test_a_product_that_fails_at_its_job_is_a_complaint(text: str, fails: bool) -> None:
+    result = analyze(text)
+    assert any(cue.startswith("failure: ") for cue in result.cues) is fails
+    if fails:
+        assert result.kind is FeedbackKind.COMPLAINT

@@ -135,10 +135,10 @@ def test_bad_ratings_name_the_field(name: str, value: object) -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        # no function word tells: the words that like or dislike something do, when only one
-        # language's lexicon has them
+        # no function word tells: the words only one language's lexicon gives a meaning to do
         ("Vaya desastre", "es"),
         ("Caro, lento", "es"),
+        ("no me deja entrar", "es"),
         ("Estafa", "es"),
         ("Lousy", "en"),
         ("Scam", "en"),
@@ -146,7 +146,7 @@ def test_bad_ratings_name_the_field(name: str, value: object) -> None:
         ("Horrible", "en"),
     ],
 )
-def test_short_texts_are_told_by_their_feeling_words(text: str, language: str) -> None:
+def test_short_texts_are_told_by_the_words_only_one_lexicon_reads(text: str, language: str) -> None:
     assert detect_language(text) == language
     assert detect_language(text, candidates=("es", "en")) == language
 

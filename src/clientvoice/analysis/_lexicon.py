@@ -47,6 +47,8 @@ CUE_CATEGORIES = (
     "question",
     "exclamation",
     "middling",
+    "halt",
+    "failure",
     "praise",
     "follow_up",
     "risk:cancellation",

@@ -3,8 +3,9 @@
 The guess counts the text's common words in each language's list (``data/language.tsv``): the
 articles, pronouns, prepositions and auxiliaries that make up a third of any sentence and tell
 languages apart far better than content words do. A word shared by two languages counts half for
-each. When those say nothing, a short text is often one feeling word ("Vaya desastre",
-"Lousy"): a word only one language's sentiment lexicon knows counts for that language. When
+each. When those say nothing, a short text is often a feeling or a fault ("Vaya desastre", "no
+me deja entrar", "Lousy"): a word only one language's analysis lexicon gives a meaning to (a
+valence, a cue, a grammar role) counts for that language. When
 nothing tells (a product code, a name, an emoji), letters only Spanish uses (ñ, ¿, ¡, accented
 vowels) decide, then plain Latin letters suggest English; a text with no letters at all is
 undetermined (``"und"``, the BCP 47 code for it).
@@ -126,16 +127,16 @@ def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | No
         scores = {code: value for code, value in scores.items() if code in allowed}
     best = max(scores, key=lambda code: scores[code]) if scores else None
     if best is None or scores[best] <= 0:
-        return _by_feeling(tokens, allowed) or _by_letters(text, allowed)
+        return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
     if best not in ("es", "en"):
         # another language must say so clearly: two of its words, more than es or en have
         if scores[best] >= 2 and scores[best] >= max(es, en) + 1:
             return best
         if es == en:
-            return _by_letters(text, allowed)
+            return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
         return "es" if es > en else "en"
     if es == en:
-        return _by_letters(text, allowed)
+        return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
     return best
 
 
@@ -173,20 +174,21 @@ def _pick(es: float, en: float, allowed: frozenset[str] | None) -> str:
     return UNDETERMINED if allowed is None else "en"
 
 
-def _by_feeling(tokens: Sequence[str], allowed: frozenset[str] | None) -> str | None:
-    """es or en by the words that like or dislike something, when only one language's
-    sentiment lexicon knows them ("desastre total", "lento"); None when they do not tell."""
+def _by_meaning(tokens: Sequence[str], allowed: frozenset[str] | None) -> str | None:
+    """es or en by the words only one language's lexicon gives a meaning to (a feeling, a cue,
+    a grammar role): "desastre total", "no me deja entrar", "lousy"; None when they do not
+    tell."""
     if allowed is not None and ("es" not in allowed or "en" not in allowed):
         return None
     es = en = 0
     spanish, english = lexicon("es"), lexicon("en")
     for token in tokens:
         in_es, in_en = spanish.word(token), english.word(token)
-        felt_es = in_es is not None and in_es.valence is not None
-        felt_en = in_en is not None and in_en.valence is not None
-        if felt_es and not felt_en:
+        if in_es is None or in_en is None:
+            continue  # a function word of one of them: the word lists have spoken
+        if in_es.active and not in_en.active:
             es += 1
-        elif felt_en and not felt_es:
+        elif in_en.active and not in_es.active:
             en += 1
     if es == en:
         return None

@@ -196,6 +196,9 @@ _CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ]")
 _KINDS = frozenset({"complaint", "suggestion", "request", "question", "praise"})
 _EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
 _NEVER = frozenset({"never", "nunca", "jamas"})
+_SELF = frozenset({"i", "we", "yo", "nosotros"})  # "I don't open it much": not a failure
+_IMPERATIVE = frozenset({"don't", "dont", "do"})  # "Don't let ...": advice, not a failure
+_FAILURE_REACH = 1  # "stopped syncing": the failure verb right after the halt
 _MODAL_REACH = 3  # "could" / "debería" reaches a comparative in the next three words
 _MODAL_FACTOR = -0.3  # "could be better": the praise is wished for, so slightly the other way
 _GRAMMAR_CUES = frozenset({"booster", "contrast", "concession", "negator", "modal", "comparative"})
@@ -226,6 +229,7 @@ def _read(
     conceding = False  # inside a clause opened by "although"
     negated_at = -99
     modal_at = wished_at = -99
+    halted_at = -99  # where a "stopped" / "dejó de" ended
     kind_until = -1  # tokens up to here belong to a kind phrase already counted
     thanks_until = -1  # tokens up to here belong to a praise phrase ("gracias de nuevo")
     pending = 0.0  # the valence of a negator that has not negated anything yet ("no!")
@@ -262,7 +266,7 @@ def _read(
                 if "?" in token or "¿" in token:
                     question = True
                     asked += token.count("?")
-                negated_at = modal_at = wished_at = -99
+                negated_at = modal_at = wished_at = halted_at = -99
                 if pending:
                     total += pending * factor
                     negative -= pending * factor
@@ -317,6 +321,20 @@ def _read(
                     if category == "exclamation" and not (
                         _opens(tokens, index) and _valued(tokens, index + 1 + len(rest), lex)
                     ):
+                        continue
+                    if category == "halt":  # "stopped", "dejó de": a failure verb may follow
+                        halted_at = index + len(rest)
+                        continue
+                    if category == "failure":
+                        # "does not open", "no me deja entrar", "stopped syncing": the product
+                        # fails at its job; "I don't open it much" is the customer's own doing
+                        if index - halted_at > _FAILURE_REACH and (
+                            index - negated_at > _NEGATION_REACH
+                            or not _fault_of_product(tokens, negated_at)
+                        ):
+                            continue
+                        cues["complaint"] = cues.get("complaint", 0.0) + cue.weight
+                        evidence.append(cue.label)
                         continue
                     if category in _GRAMMAR_CUES:
                         if grammar_end or index < consumed:
@@ -457,6 +475,18 @@ def _with_accents(
 def _opens(tokens: Sequence[str], index: int) -> bool:
     """Whether the token at ``index`` opens the text (only mentions before it)."""
     return all(token[0] == "@" for token in tokens[:index])
+
+
+def _fault_of_product(tokens: Sequence[str], negated_at: int) -> bool:
+    """Whether the negator at ``negated_at`` says the product fails ("it does not open"), not
+    that the customer does not do something ("I don't open it much") or is told not to
+    ("Don't let the price scare you")."""
+    before = tokens[max(0, negated_at - 2) : negated_at]
+    if not _SELF.isdisjoint(before):
+        return False
+    start = negated_at - 1 if before and before[-1] == "do" else negated_at
+    opening = start == 0 or tokens[start - 1][0] in _PUNCTUATION
+    return not (opening and tokens[start] in _IMPERATIVE)
 
 
 def _valued(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
