@@ -271,3 +271,146 @@ def test_a_product_that_fails_at_its_job_is_a_complaint(text: str, fails: bool) 
     assert any(cue.startswith("failure: ") for cue in result.cues) is fails
     if fails:
         assert result.kind is FeedbackKind.COMPLAINT
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        # no word of any language: emoji, emoticons and written ratings still speak
+        ("👍👍", Sentiment.POSITIVE),
+        ("😡😡😡", Sentiment.NEGATIVE),
+        ("10/10", Sentiment.POSITIVE),
+        ("1/5", Sentiment.NEGATIVE),
+        ("12345", Sentiment.NEUTRAL),
+        # ratings and stars written among words
+        ("Terrible experience, 2/10", Sentiment.NEGATIVE),
+        ("Le doy 5 estrellas", Sentiment.POSITIVE),
+        ("One star, the app never loads", Sentiment.NEGATIVE),
+    ],
+)
+def test_emoji_and_written_ratings(text: str, sentiment: Sentiment) -> None:
+    assert analyze(text).sentiment is sentiment
+
+
+def test_a_text_without_words_keeps_an_undetermined_language() -> None:
+    result = analyze("👍👍")
+    assert result.language == "und" and result.to_analysis().language is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Felt like a conveyor belt.",  # "like" compares here: it does not like anything
+        "It looks like the order was split.",
+        "I'd like a refund for the broken lamp.",
+    ],
+)
+def test_like_that_compares_is_not_praise(text: str) -> None:
+    assert analyze(text).score <= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a question announced or reported, anywhere in the text (call-centre notes)
+        ("Quisiera saber qué documentos necesito para abrir una cuenta.", FeedbackKind.QUESTION),
+        ("Customer asked whether the clinic takes her insurance.", FeedbackKind.QUESTION),
+        ("Cliente consulta si hay envío a Valparaíso.", FeedbackKind.QUESTION),
+        ("How long does shipping to Alaska take", FeedbackKind.QUESTION),
+        # a request reported by an agent, and thanks announced with "I want to"
+        ("Cliente solicita cambio de titularidad del contrato.", FeedbackKind.REQUEST),
+        ("Customer requests a copy of the March invoice.", FeedbackKind.REQUEST),
+        ("Quiero agradecer a la enfermera del turno de noche.", FeedbackKind.PRAISE),
+        ("I want to thank the night shift nurses.", FeedbackKind.PRAISE),
+        # money taken without reason
+        ("Total rip-off, paying for 500 Mbps and getting 30.", FeedbackKind.COMPLAINT),
+        ("Cobran comisión por todo, hasta por consultar el saldo.", FeedbackKind.COMPLAINT),
+    ],
+)
+def test_kinds_in_notes_and_money(text: str, kind: FeedbackKind) -> None:
+    assert analyze(text).kind is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # words that name a risk only in some uses
+        "Sería útil que la factura mostrara el consumo por franja horaria.",
+        "Por la alta demanda, el envío tarda un poco.",
+        "A mi juicio el servicio es bueno.",
+        "Se cayó la página un momento, ya funciona.",
+        "Solicito copia de mi historia clínica para presentarla en otro hospital.",
+        "Quiero agradecer al personal de urgencias.",
+        "I don't recall ordering this.",
+        "The food court was clean.",
+        "Blood test results came back quickly, thank you.",
+        "Room was non-smoking as requested.",
+    ],
+)
+def test_words_that_name_a_risk_only_in_some_uses(text: str) -> None:
+    assert not analyze(text).risks & {"safety", "legal"}
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("Terminé en urgencias por una reacción alérgica.", "safety"),
+        ("My son ended up in the hospital after eating there.", "safety"),
+        ("Hay olor a gas en el edificio.", "safety"),
+        ("Voy a poner una demanda.", "legal"),
+        ("See you in court.", "legal"),
+        ("Los voy a denunciar en consumo.", "legal"),
+    ],
+)
+def test_the_same_risks_said_plainly(text: str, risk: str) -> None:
+    assert risk in analyze(text).risks
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment", "kind"),
+    [
+        # praise marked as ironic, next to a fault, means the other way...
+        (
+            "40 min on hold just to get cut off. Cheers for that, really brilliant service.",
+            Sentiment.NEGATIVE,
+            FeedbackKind.COMPLAINT,
+        ),
+        (
+            "Oh great, another outage in the middle of my workday. I can't work 🙄",
+            Sentiment.NEGATIVE,
+            FeedbackKind.COMPLAINT,
+        ),
+        (
+            "Qué buen servicio eh, 40 minutos en espera para que al final me cuelguen 🙃",
+            Sentiment.NEGATIVE,
+            FeedbackKind.COMPLAINT,
+        ),
+        # ...but without a fault beside it, it is praise
+        ("Oh great, it arrived early!", Sentiment.POSITIVE, FeedbackKind.PRAISE),
+        ("Love it 🙃", Sentiment.POSITIVE, FeedbackKind.PRAISE),
+    ],
+)
+def test_irony_next_to_a_fault(text: str, sentiment: Sentiment, kind: FeedbackKind) -> None:
+    result = analyze(text)
+    assert (result.sentiment, result.kind) == (sentiment, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a polite request in the conditional asks for an action, also with a question mark
+        ("Could you send the invoice made out to my company?", FeedbackKind.REQUEST),
+        ("¿Me podrían dar de alta la banca por internet?", FeedbackKind.REQUEST),
+        ("Could you add a dark mode?", FeedbackKind.SUGGESTION),
+        # "can you" may ask what is possible: it stays a question
+        ("Can you ship to Canada?", FeedbackKind.QUESTION),
+        # a yes/no question opens with its verb, also after a greeting and without "?"
+        ("does the 200mb plan include installation or is that extra", FeedbackKind.QUESTION),
+        ("Hi, does the travel policy cover rafting", FeedbackKind.QUESTION),
+        ("Hola, cuál es el horario del sábado", FeedbackKind.QUESTION),
+        # not after a sentence of its own
+        ("The app crashed twice. Is it going to be fixed", FeedbackKind.COMPLAINT),
+    ],
+)
+def test_polite_requests_and_plain_questions(text: str, kind: FeedbackKind) -> None:
+    assert analyze(text).kind is kind

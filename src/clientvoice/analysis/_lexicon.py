@@ -45,8 +45,10 @@ CUE_CATEGORIES = (
     "suggestion",
     "request",
     "question",
+    "inquiry",
     "exclamation",
     "middling",
+    "irony",
     "halt",
     "failure",
     "praise",
@@ -326,8 +328,9 @@ class Lexicon:
 
         for key, valence, negated in _valences(self.language):
             put_valence(key, valence, negated)
-        for key, valence in _read_pairs(DATA / "emoji.tsv"):
-            entry(key).valence = valence
+        for name in ("emoji.tsv", "ratings.tsv"):  # the same in every language
+            for key, valence in _read_pairs(DATA / name):
+                entry(key).valence = valence
 
         for category, key, weight in _cues(self.language):
             words = key.split()

@@ -148,6 +148,10 @@ def analyze(
     if code in LANGUAGES:
         lex = LEXICONS.get(code) or lexicon(code)
         return _read(tokens, lex, text, normalized, code, rating)
+    if code == UNDETERMINED:
+        # no word of any language, but emoji, emoticons and ratings speak ("👍", "10/10"):
+        # every lexicon reads them alike
+        return _read(tokens, LEXICONS.get("en") or lexicon("en"), text, normalized, code, rating)
     # words of another language mean nothing to our lists
     return _conclude(0.0, 0, 0, False, {}, [], code, rating, ())
 
@@ -193,9 +197,13 @@ _CLAUSE_ENDS = frozenset(".;:!?")
 # Three capitals in a row; spelled out, because the regular expression engine scans for a
 # plain character class far faster than for a repeated one.
 _CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ]")
-_KINDS = frozenset({"complaint", "suggestion", "request", "question", "praise"})
+_KINDS = frozenset({"complaint", "suggestion", "request", "question", "inquiry", "praise"})
 _EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
 _NEVER = frozenset({"never", "nunca", "jamas"})
+_GREETINGS = frozenset(
+    {"hi", "hello", "hey", "hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches"}
+    | {"good", "morning", "afternoon", "evening", "dear", "estimados"}
+)  # what may come before an opening question word
 _SELF = frozenset({"i", "we", "yo", "nosotros"})  # "I don't open it much": not a failure
 _IMPERATIVE = frozenset({"don't", "dont", "do"})  # "Don't let ...": advice, not a failure
 _FAILURE_REACH = 1  # "stopped syncing": the failure verb right after the halt
@@ -318,8 +326,11 @@ def _read(
                     category = cue.category
                     if category == "question" and not _opens(tokens, index):
                         continue
-                    if category == "exclamation" and not (
-                        _opens(tokens, index) and _valued(tokens, index + 1 + len(rest), lex)
+                    if category == "exclamation" and (
+                        kind_length > len(rest)  # a longer question phrase: "how long", "how much"
+                        or not (
+                            _opens(tokens, index) and _valued(tokens, index + 1 + len(rest), lex)
+                        )
                     ):
                         continue
                     if category == "halt":  # "stopped", "dejó de": a failure verb may follow
@@ -447,6 +458,12 @@ def _read(
     total = kept_total + total
     positive = kept_positive + positive
     negative = kept_negative + negative
+    if positive and "irony" in cues and (negative or "complaint" in cues):
+        # "Oh great, another outage", "40 min on hold. Cheers for that": the praise next to a
+        # fault, marked as ironic, means the other way
+        total -= 2.0 * positive
+        negative += positive
+        positive = 0.0
     if positive and negative:  # mixed: what is wrong weighs more
         total -= (lex.negative_weight - 1.0) * negative
     phrases = _ranked(triples, pairs, singles, text, normalized, tokens)
@@ -473,8 +490,12 @@ def _with_accents(
 
 
 def _opens(tokens: Sequence[str], index: int) -> bool:
-    """Whether the token at ``index`` opens the text (only mentions before it)."""
-    return all(token[0] == "@" for token in tokens[:index])
+    """Whether the token at ``index`` opens the text (only mentions, greetings and punctuation
+    before it: "@bank hi, does the plan ...")."""
+    return all(
+        token[0] == "@" or token in _GREETINGS or token[0] in _PUNCTUATION
+        for token in tokens[:index]
+    )
 
 
 def _fault_of_product(tokens: Sequence[str], negated_at: int) -> bool:
@@ -728,10 +749,11 @@ def _kind(
         # likes or dislikes, without a question mark, exclaims; it asks nothing
         if score < 0:
             return _COMPLAINT
-    elif question or cues.get("question"):
-        # "Could someone call me back?" asks for an action, not for information
+    elif question or cues.get("question") or cues.get("inquiry"):
+        # "Could someone call me back?" asks for an action, not for information; "quisiera
+        # saber", "customer asked whether" announce a question
         asking = request >= 2.0 or (request >= 1.0 and ("follow_up" in cues or not question))
-        return _REQUEST if asking else _QUESTION
+        return _REQUEST if asking and not cues.get("inquiry") else _QUESTION
     if request >= 1.0:
         return _REQUEST
     if complaint >= 1.0:
