@@ -45,6 +45,8 @@ CUE_CATEGORIES = (
     "suggestion",
     "request",
     "question",
+    "yes_no",
+    "greeting",
     "inquiry",
     "exclamation",
     "middling",
@@ -270,6 +272,13 @@ class Lexicon:
         self.stems: dict[str, tuple[float, float | None]] = {}
         self.cue_stems: dict[str, list[Cue]] = {}
         self.stopwords: frozenset[str] = frozenset()
+        self.yes_no: frozenset[tuple[str, str]] = frozenset()
+        self.yes_no_starts: frozenset[str] = frozenset()
+        self.greetings: frozenset[str] = frozenset()
+        """Words that may come before the opening question word ("hi", "buenas tardes")."""
+        """The first words of the yes/no openings, and the greetings that may come before."""
+        """Two-word openings that ask a yes/no question ("does the", "is it"), checked once per
+        text, at its opening, rather than at every word."""
         self._stem_sizes: list[int] = []  # the lengths of the stems, longest first
         self._cue_stem_sizes: list[int] = []
         self._stem_starts: frozenset[str] = frozenset()  # the first three letters of the stems
@@ -332,8 +341,20 @@ class Lexicon:
             for key, valence in _read_pairs(DATA / name):
                 entry(key).valence = valence
 
+        yes_no: set[tuple[str, str]] = set()
+        greetings: set[str] = set()
         for category, key, weight in _cues(self.language):
             words = key.split()
+            if category == "greeting":
+                greetings.update(words)
+                continue
+            if category == "yes_no":
+                if len(words) != 2:
+                    raise ValueError(
+                        f"{self.language}_cues.tsv: a yes_no opening is two words, not {key!r}"
+                    )
+                yes_no.add((words[0], words[1]))
+                continue
             if category in _GRAMMAR:
                 if len(words) > 1:  # "kind of", "sin embargo": a phrase with a grammar role
                     cue = Cue(tuple(words[1:]), category, weight, key)
@@ -366,6 +387,9 @@ class Lexicon:
         # Only prefixes as long as some stem can be one: try those lengths alone, longest first.
         self._stem_sizes = sorted({len(stem) for stem in self.stems}, reverse=True)
         self._cue_stem_sizes = sorted({len(stem) for stem in self.cue_stems}, reverse=True)
+        self.yes_no = frozenset(yes_no)
+        self.greetings = frozenset(greetings)
+        self.yes_no_starts = frozenset(first for first, _ in yes_no) | self.greetings
         # A token whose first three letters start no stem needs no look at its prefixes.
         self._stem_starts = frozenset(stem[:3] for stem in self.stems if len(stem) > 2)
         self._cue_stem_starts = frozenset(stem[:3] for stem in self.cue_stems if len(stem) > 2)

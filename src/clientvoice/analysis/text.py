@@ -200,10 +200,6 @@ _CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ]")
 _KINDS = frozenset({"complaint", "suggestion", "request", "question", "inquiry", "praise"})
 _EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
 _NEVER = frozenset({"never", "nunca", "jamas"})
-_GREETINGS = frozenset(
-    {"hi", "hello", "hey", "hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches"}
-    | {"good", "morning", "afternoon", "evening", "dear", "estimados"}
-)  # what may come before an opening question word
 _SELF = frozenset({"i", "we", "yo", "nosotros"})  # "I don't open it much": not a failure
 _IMPERATIVE = frozenset({"don't", "dont", "do"})  # "Don't let ...": advice, not a failure
 _FAILURE_REACH = 1  # "stopped syncing": the failure verb right after the halt
@@ -324,13 +320,12 @@ def _read(
                     if len(rest) > 1 and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest:
                         continue
                     category = cue.category
-                    if category == "question" and not _opens(tokens, index):
+                    if category == "question" and not _opens(tokens, index, lex):
                         continue
                     if category == "exclamation" and (
                         kind_length > len(rest)  # a longer question phrase: "how long", "how much"
-                        or not (
-                            _opens(tokens, index) and _valued(tokens, index + 1 + len(rest), lex)
-                        )
+                        or not _opens(tokens, index, lex)
+                        or not _valued(tokens, index + 1 + len(rest), lex)
                     ):
                         continue
                     if category == "halt":  # "stopped", "dejó de": a failure verb may follow
@@ -466,6 +461,13 @@ def _read(
         positive = 0.0
     if positive and negative:  # mixed: what is wrong weighs more
         total -= (lex.negative_weight - 1.0) * negative
+    if (
+        not question
+        and tokens
+        and (tokens[0] in lex.yes_no_starts or tokens[0][0] == "@")  # (the check, made short)
+        and _asks_yes_or_no(tokens, lex)
+    ):
+        cues["question"] = cues.get("question", 0.0) + 1.0  # "does the plan include ..."
     phrases = _ranked(triples, pairs, singles, text, normalized, tokens)
     return _conclude(total, exclaim, asked, question, cues, evidence, language, rating, phrases)
 
@@ -489,13 +491,23 @@ def _with_accents(
     return tuple(" ".join(surface.get(part, part) for part in phrase.split()) for phrase in phrases)
 
 
-def _opens(tokens: Sequence[str], index: int) -> bool:
+def _opens(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
     """Whether the token at ``index`` opens the text (only mentions, greetings and punctuation
     before it: "@bank hi, does the plan ...")."""
     return all(
-        token[0] == "@" or token in _GREETINGS or token[0] in _PUNCTUATION
+        token[0] == "@" or token in lex.greetings or token[0] in _PUNCTUATION
         for token in tokens[:index]
     )
+
+
+def _asks_yes_or_no(tokens: Sequence[str], lex: Lexicon) -> bool:
+    """Whether the text opens, after mentions and greetings, with a yes/no question's verb
+    ("Hi, does the plan include ...", "is it open on Sundays")."""
+    for index, token in enumerate(tokens):
+        if token[0] == "@" or token in lex.greetings or token[0] in _PUNCTUATION:
+            continue
+        return index + 1 < len(tokens) and (token, tokens[index + 1]) in lex.yes_no
+    return False
 
 
 def _fault_of_product(tokens: Sequence[str], negated_at: int) -> bool:
