@@ -414,3 +414,20 @@ def test_irony_next_to_a_fault(text: str, sentiment: Sentiment, kind: FeedbackKi
 )
 def test_polite_requests_and_plain_questions(text: str, kind: FeedbackKind) -> None:
     assert analyze(text).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        # laughter is glad on its own and bitter next to a fault
+        ("hahaha", Sentiment.POSITIVE),
+        ("The app crashed again lol", Sentiment.NEGATIVE),
+        ("Charged twice for one order haha", Sentiment.NEGATIVE),
+    ],
+)
+def test_laughter(text: str, sentiment: Sentiment) -> None:
+    assert analyze(text).sentiment is sentiment
+
+
+def test_spanish_laughter_tells_the_language() -> None:
+    assert analyze("jajaja").language == "es"
