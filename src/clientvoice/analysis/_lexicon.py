@@ -64,6 +64,10 @@ CUE_CATEGORIES = (
 )
 """The cue categories a ``<language>_cues.tsv`` file may use, besides the grammar ones."""
 
+SPECIAL_CUES = frozenset({"question", "exclamation", "halt", "failure"})
+"""Cue categories that count only where the text around them says so: a question word opening
+the text, an exclamation before a word with a valence, a failure verb negated or after a halt."""
+
 RISK_CATEGORIES: set[str] = set()
 """The risk categories (``"risk:legal"``, ...) of every cue loaded so far."""
 
@@ -128,7 +132,7 @@ class Phrase:
 class Cue:
     """A cue phrase (one or more words) that signals a category, attached to its first word."""
 
-    __slots__ = ("category", "label", "rest", "text", "weight")
+    __slots__ = ("category", "label", "rest", "special", "text", "weight")
 
     def __init__(self, rest: tuple[str, ...], category: str, weight: float, text: str) -> None:
         self.rest = rest
@@ -137,6 +141,8 @@ class Cue:
         self.text = text
         self.label = f"{category}: {text}"
         """How the cue is shown as evidence (``"complaint: not working"``)."""
+        self.special = category in SPECIAL_CUES
+        """Whether the reader tests more than the words before counting it (see SPECIAL_CUES)."""
         if category.startswith("risk:"):
             RISK_CATEGORIES.add(category)
 

@@ -320,28 +320,32 @@ def _read(
                     if len(rest) > 1 and tuple(tokens[index + 1 : index + 1 + len(rest)]) != rest:
                         continue
                     category = cue.category
-                    if category == "question" and not _opens(tokens, index, lex):
-                        continue
-                    if category == "exclamation" and (
-                        kind_length > len(rest)  # a longer question phrase: "how long", "how much"
-                        or not _opens(tokens, index, lex)
-                        or not _valued(tokens, index + 1 + len(rest), lex)
-                    ):
-                        continue
-                    if category == "halt":  # "stopped", "dejó de": a failure verb may follow
-                        halted_at = index + len(rest)
-                        continue
-                    if category == "failure":
-                        # "does not open", "no me deja entrar", "stopped syncing": the product
-                        # fails at its job; "I don't open it much" is the customer's own doing
-                        if index - halted_at > _FAILURE_REACH and (
-                            index - negated_at > _NEGATION_REACH
-                            or not _fault_of_product(tokens, negated_at)
-                        ):
+                    if cue.special:
+                        if category == "question":
+                            if not _opens(tokens, index, lex):
+                                continue
+                        elif category == "exclamation":
+                            if (
+                                kind_length > len(rest)  # a longer question: "how long"
+                                or not _opens(tokens, index, lex)
+                                or not _valued(tokens, index + 1 + len(rest), lex)
+                            ):
+                                continue
+                        elif category == "halt":  # "stopped", "dejó de": a failure may follow
+                            halted_at = index + len(rest)
                             continue
-                        cues["complaint"] = cues.get("complaint", 0.0) + cue.weight
-                        evidence.append(cue.label)
-                        continue
+                        else:
+                            # "does not open", "no me deja entrar", "stopped syncing": the
+                            # product fails at its job; "I don't open it much" is the customer's
+                            # own doing
+                            if index - halted_at > _FAILURE_REACH and (
+                                index - negated_at > _NEGATION_REACH
+                                or not _fault_of_product(tokens, negated_at)
+                            ):
+                                continue
+                            cues["complaint"] = cues.get("complaint", 0.0) + cue.weight
+                            evidence.append(cue.label)
+                            continue
                     if category in _GRAMMAR_CUES:
                         if grammar_end or index < consumed:
                             continue  # the longest grammar phrase at a word wins
