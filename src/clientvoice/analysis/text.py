@@ -124,7 +124,8 @@ def analyze(
     """Understand ``text``: its language, sentiment, kind, urgency, risks and key phrases.
 
     :param text: what the customer wrote, in Spanish or English (other languages get their
-        language code and a neutral reading).
+        language code and a neutral reading; a text without words, such as "👍👍" or "10/10",
+        is read for its emoji and ratings, with the language ``"und"``).
     :param language: ``"es"`` or ``"en"`` when known (a regional tag such as ``"es-MX"`` is
         fine); None detects it.
     :param nps: a 0–10 Net Promoter score given with the text, fused into the sentiment.
