@@ -441,3 +441,43 @@ def test_sign_offs_and_hours(text: str, kind: FeedbackKind) -> None:
 
 def test_wanting_is_not_liking() -> None:
     assert analyze("Hi, I would like to change my address.").sentiment is Sentiment.NEUTRAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # how customers tell a service that failed them, without "problem" or "bad"
+        "Sigo sin internet desde el lunes",
+        "Me cortaron la luz sin aviso",
+        "Me colgaron la llamada",
+        "No me hacen ni caso",  # double negation is emphasis in Spanish: still negative
+        "No me dan ninguna solución",
+        "Me dieron largas y me mandan de un lado a otro",
+        "Me siguen cobrando el seguro",
+        "Los cortes de luz son constantes",
+        "They cut off my power without notice",
+        "I still haven't got my money back",
+        "They made me wait two hours",
+        "I keep getting passed from one department to another",
+        "They keep giving me the runaround",
+        "They scammed me",
+    ],
+)
+def test_a_service_that_failed_the_customer(text: str) -> None:
+    result = analyze(text)
+    assert result.kind is FeedbackKind.COMPLAINT
+    assert result.sentiment is Sentiment.NEGATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        # words of several meanings take the plainest one
+        ("Me siguen cobrando el seguro", Sentiment.NEGATIVE),  # "seguro": insurance, not safe
+        ("Personal cortés y amable", Sentiment.POSITIVE),  # "cortés", not power cuts
+        ("Tenía cita a las 10 y me atendieron a las 12", Sentiment.NEUTRAL),
+        ("I got my money back quickly, thanks!", Sentiment.POSITIVE),
+    ],
+)
+def test_words_of_several_meanings(text: str, sentiment: Sentiment) -> None:
+    assert analyze(text).sentiment is sentiment
