@@ -56,3 +56,16 @@ def test_being_left_lying_is_not_being_cheap() -> None:
 def test_ni_modo_is_resignation_not_a_request_for_a_mode() -> None:
     assert analyze("Ni modo, ya lo devolví").kind is not FeedbackKind.SUGGESTION
     assert analyze("Me gustaría un modo oscuro").kind is FeedbackKind.SUGGESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estaría chido que la app avise cuando el repartidor ya está cerca",
+        "Molaría poder pagar con Bizum",
+        "Sería bacán que abrieran los domingos",
+        "Ojalá pusieran más cajas los sábados",
+    ],
+)
+def test_regional_ways_to_suggest(text: str) -> None:
+    assert analyze(text).kind is FeedbackKind.SUGGESTION
