@@ -461,6 +461,11 @@ def test_wanting_is_not_liking() -> None:
         "I keep getting passed from one department to another",
         "They keep giving me the runaround",
         "They scammed me",
+        "Item was not as described",
+        "I was double billed",
+        "Agent was dismissive and condescending",
+        "Took forever to get a response",
+        "Overpriced for what you get",
     ],
 )
 def test_a_service_that_failed_the_customer(text: str) -> None:
@@ -481,3 +486,21 @@ def test_a_service_that_failed_the_customer(text: str) -> None:
 )
 def test_words_of_several_meanings(text: str, sentiment: Sentiment) -> None:
     assert analyze(text).sentiment is sentiment
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # praise denied is no praise
+        ("Not impressed", FeedbackKind.OTHER),
+        ("No me encanta", FeedbackKind.OTHER),
+        ("It was not great", FeedbackKind.COMPLAINT),
+        # ...while phrases that open with a negation still praise
+        ("No problem at all, thanks", FeedbackKind.PRAISE),
+        ("I have no complaints", FeedbackKind.PRAISE),
+        ("Staff went above and beyond", FeedbackKind.PRAISE),
+        ("Customer service was a breeze", FeedbackKind.PRAISE),
+    ],
+)
+def test_praise_denied_and_praise_said_with_a_negation(text: str, kind: FeedbackKind) -> None:
+    assert analyze(text).kind is kind

@@ -373,6 +373,8 @@ def _read(
                             # suggestion, not also a request; "no problem" is not a problem
                             if kind_length > len(rest) or index <= kind_until:
                                 continue
+                            if category == "praise" and index - negated_at <= _NEGATION_REACH:
+                                continue  # "not impressed", "no me encanta": praise denied
                             kind_length = len(rest)
                             if category == "praise":
                                 thanks_until = index + kind_length
