@@ -504,3 +504,22 @@ def test_words_of_several_meanings(text: str, sentiment: Sentiment) -> None:
 )
 def test_praise_denied_and_praise_said_with_a_negation(text: str, kind: FeedbackKind) -> None:
     assert analyze(text).kind is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("El producto no es como en la foto", None),
+        ("La actualización lo arruinó todo", None),
+        ("No me gustó nada la atención", None),
+        ("Pedí una pizza y llegó fría", None),
+        ("The pizza arrived cold", None),
+        ("No hay quien conteste en atención al cliente", None),
+        ("Nunca más vuelvo", "cancellation"),
+        ("No vuelvo a ese lugar", "cancellation"),
+    ],
+)
+def test_spanish_and_english_disappointments(text: str, risk: str | None) -> None:
+    result = analyze(text)
+    assert (result.kind, result.sentiment) == (FeedbackKind.COMPLAINT, Sentiment.NEGATIVE)
+    assert result.risks == (frozenset() if risk is None else frozenset({risk}))
