@@ -523,3 +523,84 @@ def test_spanish_and_english_disappointments(text: str, risk: str | None) -> Non
     result = analyze(text)
     assert (result.kind, result.sentiment) == (FeedbackKind.COMPLAINT, Sentiment.NEGATIVE)
     assert result.risks == (frozenset() if risk is None else frozenset({risk}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what customers of shops, utilities, repairs and hotels commonly write in Spanish
+        "El pedido llegó incompleto",
+        "Faltan piezas en la caja",
+        "Me mandaron la talla equivocada",
+        "El paquete llegó abierto",
+        "La caja venía golpeada",
+        "No me respetaron el precio",
+        "El cajero me trató con desprecio",
+        "Me atendió de muy mala gana",
+        "Me tuvieron dando vueltas",
+        "El técnico vino y no arregló nada",
+        "Ya lo reparé dos veces y vuelve a fallar",
+        "Me bloquearon la cuenta sin razón",
+        "Me dieron de baja sin avisar",
+        "Me llaman a todas horas para venderme cosas",
+        "Huele a drenaje en el baño",
+        "La comida estaba cruda",
+        "Me sirvieron la carne quemada",
+        "El mesero nunca volvió",
+        "El internet se cae a cada rato",
+    ],
+)
+def test_common_spanish_complaints(text: str) -> None:
+    result = analyze(text)
+    assert (result.kind, result.sentiment) == (FeedbackKind.COMPLAINT, Sentiment.NEGATIVE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a defect denied is no complaint
+        "La carne estaba en su punto, nada quemada",
+        "No estaba sucio, todo bien",
+        "It was not broken at all, works great",
+        "Huele a pan recién hecho, delicioso",
+        "La tienda está abierta hasta las 10",
+    ],
+)
+def test_a_defect_denied_is_no_complaint(text: str) -> None:
+    assert analyze(text).kind is not FeedbackKind.COMPLAINT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what customers of shops, utilities, repairs and hotels commonly write in English
+        "The order arrived incomplete",
+        "The package arrived open",
+        "The box was crushed",
+        "They did not honor the advertised price",
+        "There is a charge on my card I do not recognize",
+        "The clerk served me with an attitude",
+        "Everyone tells me something different",
+        "They kept me going in circles",
+        "I wasted my whole morning",
+        "The technician came and fixed nothing",
+        "They refuse to honor the warranty",
+        "The internet drops all the time",
+        "They locked my account for no reason",
+        "They renewed my subscription without my permission",
+        "I was without power for three days",
+        "The bathroom smells like sewage",
+        "There were cockroaches in the room",
+        "The steak was burnt",
+        "It took an hour to get our food",
+        "They changed my seat without telling me",
+    ],
+)
+def test_common_english_complaints(text: str) -> None:
+    result = analyze(text)
+    assert (result.kind, result.sentiment) == (FeedbackKind.COMPLAINT, Sentiment.NEGATIVE)
+
+
+def test_being_called_by_them_is_no_request_to_be_called() -> None:
+    assert analyze("They call me at all hours to sell me stuff").follow_up_intent is False
+    assert analyze("Please call me back tomorrow").follow_up_intent is True

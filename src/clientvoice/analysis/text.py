@@ -201,6 +201,7 @@ _CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ]")
 _KINDS = frozenset({"complaint", "suggestion", "request", "question", "inquiry", "praise"})
 _EMPHATIC = frozenset({"so", "this", "such", "tan", "tanto"})
 _NEVER = frozenset({"never", "nunca", "jamas"})
+_THEY = frozenset({"they", "he", "she", "ellos", "ellas"})  # others call, the customer does not ask
 _SELF = frozenset({"i", "we", "yo", "nosotros"})  # "I don't open it much": not a failure
 _IMPERATIVE = frozenset({"don't", "dont", "do"})  # "Don't let ...": advice, not a failure
 _FAILURE_REACH = 1  # "stopped syncing": the failure verb right after the halt
@@ -373,13 +374,26 @@ def _read(
                             # suggestion, not also a request; "no problem" is not a problem
                             if kind_length > len(rest) or index <= kind_until:
                                 continue
-                            if category == "praise" and index - negated_at <= _NEGATION_REACH:
-                                continue  # "not impressed", "no me encanta": praise denied
+                            if index - negated_at <= _NEGATION_REACH and (
+                                category == "praise"
+                                or (
+                                    category == "complaint"
+                                    and not rest
+                                    and word.valence is not None
+                                    and word.valence < 0
+                                )
+                            ):
+                                # "not impressed", "no me encanta": praise denied; "no estaba
+                                # quemada", "not dirty at all": a defect denied
+                                continue
                             kind_length = len(rest)
                             if category == "praise":
                                 thanks_until = index + kind_length
                         elif index <= thanks_until:
                             continue  # "thanks again" thanks; it does not say "again" of a fault
+                        elif category == "follow_up" and index and tokens[index - 1] in _THEY:
+                            continue  # "they call me at all hours": no one asks to be called
+
                         cues[category] = cues.get(category, 0.0) + cue.weight
                         evidence.append(cue.label)
                 if kind_length > 0:
