@@ -743,7 +743,7 @@ _REQUEST, _PRAISE, _OTHER = FeedbackKind.REQUEST, FeedbackKind.PRAISE, FeedbackK
 _LOW, _NORMAL, _HIGH, _CRITICAL = Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL
 _POSITIVE, _NEGATIVE, _NEUTRAL = Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.NEUTRAL
 _ASKING = frozenset({_COMPLAINT, _REQUEST, _QUESTION})
-_SERIOUS = frozenset({"cancellation", "legal", "fraud", "repeat_contact", "safety"})
+_SERIOUS = frozenset({"legal", "fraud", "repeat_contact", "safety"})
 _PRESSING = frozenset({"cancellation", "fraud", "repeat_contact", "public_exposure"})
 
 
