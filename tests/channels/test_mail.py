@@ -173,6 +173,17 @@ def test_undeclared_8bit_text_and_raw_utf8_headers_are_repaired_not_garbled():
     assert item.customer.name == "Núria"
 
 
+def test_a_charset_name_no_codec_can_have_falls_back_instead_of_crashing():
+    # found by the fuzz test: a NUL inside the declared charset made the codec lookup raise a
+    # bare ValueError ("embedded null character") instead of the LookupError of an unknown name
+    raw = (
+        b"From: eva@example.es\r\nSubject: hola\r\n"
+        b'Content-Type: text/plain; charset="windows-12\x0052"\r\n\r\n'
+        b"El pedido no llega.\r\n"
+    )
+    assert hear_one(EmailChannel(), raw).feedback.text == "El pedido no llega."
+
+
 def test_records_and_json_records_are_still_heard():
     record = {
         "external_id": "<m1@mail.example.com>",

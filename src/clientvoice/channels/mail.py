@@ -570,7 +570,14 @@ def _part_text(part: StdlibMessage) -> str:
             return data.decode("latin-1")
     try:
         return data.decode(declared)
-    except LookupError:
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            "body",
+            data[max(0, error.start - 20) : error.start + 20],
+            f"is not valid {declared} text, as its Content-Type declares "
+            f"(byte {data[error.start]:#04x} at position {error.start})",
+        ) from None
+    except (LookupError, ValueError):  # no such codec, or a name none can have ("utf\x008")
         for fallback in ("utf-8", "cp1252"):
             try:
                 return data.decode(fallback)
@@ -578,13 +585,6 @@ def _part_text(part: StdlibMessage) -> str:
                 continue
         raise ValidationError(
             "body", declared, "declares a charset that does not exist and is not UTF-8"
-        ) from None
-    except UnicodeDecodeError as error:
-        raise ValidationError(
-            "body",
-            data[max(0, error.start - 20) : error.start + 20],
-            f"is not valid {declared} text, as its Content-Type declares "
-            f"(byte {data[error.start]:#04x} at position {error.start})",
         ) from None
 
 
