@@ -114,3 +114,8 @@ def test_a_calm_cancellation_is_a_request_and_still_urgent() -> None:
     result = analyze("Please cancel my order")
     assert result.kind.value == "request"
     assert "cancellation" in result.risks and result.urgency.value == "high"
+
+
+def test_a_threat_to_leave_is_still_a_complaint() -> None:
+    result = analyze("Si no lo arreglan para el viernes me cambio a otra compañía.")
+    assert result.kind.value == "complaint" and "cancellation" in result.risks

@@ -765,12 +765,16 @@ def _kind(
         complaint += 1.0
     elif score >= 0.5:
         complaint -= 1.0
-    serious = bool(risks) and not risks.isdisjoint(_SERIOUS)
+    request = cues.get("request", 0.0)
+    # a threat to leave is a complaint; a cancellation asked for calmly ("please cancel my
+    # order") is a request, still urgent through its risk
+    serious = bool(risks) and (
+        not risks.isdisjoint(_SERIOUS) or ("cancellation" in risks and not request)
+    )
     if serious:
         complaint += 1.0
         said += 1.0
     suggestion = cues.get("suggestion", 0.0)
-    request = cues.get("request", 0.0)
     if suggestion >= max(1.0, said, request) and not serious:
         return _SUGGESTION
     if complaint >= 1.5 or (complaint >= 1.0 and score < 0.2):
