@@ -265,17 +265,10 @@ def _sqlite_tables(path: Any) -> dict[str, str]:
     """Every table of the SQLite file at ``path``, as lower-cased text."""
     connection = sqlite3.connect(path)
     try:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        assert {"customers", "customer_merges", "timers", "invitations"} <= set(tables)
-        return {
-            table: _rows_text(table, connection.execute(f"SELECT * FROM {table}").fetchall())
-            for table in tables
-        }
+        return _tables_text(
+            connection,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
     finally:
         connection.close()
 
@@ -285,18 +278,22 @@ def _postgres_tables(url: str) -> dict[str, str]:
     import psycopg
 
     with psycopg.connect(url) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            )
-        ]
-        assert {"customers", "customer_merges", "timers", "invitations"} <= set(tables)
-        return {
-            table: _rows_text(table, connection.execute(f"SELECT * FROM {table}").fetchall())
-            for table in tables
-        }
+        return _tables_text(
+            connection,
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        )
+
+
+def _tables_text(connection: Any, list_tables: str) -> dict[str, str]:
+    """Every table the query ``list_tables`` names, read through ``connection`` (sqlite3's or
+    psycopg's), as lower-cased text."""
+    tables = [row[0] for row in connection.execute(list_tables)]
+    assert {"customers", "customer_merges", "timers", "invitations"} <= set(tables)
+    return {
+        table: _rows_text(table, connection.execute(f"SELECT * FROM {table}").fetchall())
+        for table in tables
+    }
 
 
 def _rows_text(table: str, rows: list[Any]) -> str:

@@ -279,12 +279,12 @@ class Lexicon:
         self.cue_stems: dict[str, list[Cue]] = {}
         self.stopwords: frozenset[str] = frozenset()
         self.yes_no: frozenset[tuple[str, str]] = frozenset()
-        self.yes_no_starts: frozenset[str] = frozenset()
-        self.greetings: frozenset[str] = frozenset()
-        """Words that may come before the opening question word ("hi", "buenas tardes")."""
-        """The first words of the yes/no openings, and the greetings that may come before."""
         """Two-word openings that ask a yes/no question ("does the", "is it"), checked once per
         text, at its opening, rather than at every word."""
+        self.yes_no_starts: frozenset[str] = frozenset()
+        """The first words of the yes/no openings, and the greetings that may come before."""
+        self.greetings: frozenset[str] = frozenset()
+        """Words that may come before the opening question word ("hi", "buenas tardes")."""
         self._stem_sizes: list[int] = []  # the lengths of the stems, longest first
         self._cue_stem_sizes: list[int] = []
         self._stem_starts: frozenset[str] = frozenset()  # the first three letters of the stems

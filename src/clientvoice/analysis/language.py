@@ -5,10 +5,10 @@ articles, pronouns, prepositions and auxiliaries that make up a third of any sen
 languages apart far better than content words do. A word shared by two languages counts half for
 each. When those say nothing, a short text is often a feeling or a fault ("Vaya desastre", "no
 me deja entrar", "Lousy"): a word only one language's analysis lexicon gives a meaning to (a
-valence, a cue, a grammar role) counts for that language. When
-nothing tells (a product code, a name, an emoji), letters only Spanish uses (ñ, ¿, ¡, accented
-vowels) decide, then plain Latin letters suggest English; a text with no letters at all is
-undetermined (``"und"``, the BCP 47 code for it).
+valence, a cue, a grammar role) counts for that language. When nothing tells (a product code, a
+name, an emoji), letters only Spanish uses (ñ, ¿, ¡, accented vowels) decide, then plain Latin
+letters suggest English; a text with no letters at all is undetermined (``"und"``, the BCP 47
+code for it).
 
 Besides ``es`` and ``en`` the lists know a few other languages (``pt``, ``fr``, ``it``, ``de``),
 only so that a text in one of them is reported as such instead of being forced into Spanish or
@@ -127,16 +127,16 @@ def language_of(tokens: Sequence[str], text: str, candidates: Iterable[str] | No
         scores = {code: value for code, value in scores.items() if code in allowed}
     best = max(scores, key=lambda code: scores[code]) if scores else None
     if best is None or scores[best] <= 0:
-        return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
+        return _undecided(tokens, text, allowed)
     if best not in ("es", "en"):
         # another language must say so clearly: two of its words, more than es or en have
         if scores[best] >= 2 and scores[best] >= max(es, en) + 1:
             return best
         if es == en:
-            return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
+            return _undecided(tokens, text, allowed)
         return "es" if es > en else "en"
     if es == en:
-        return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
+        return _undecided(tokens, text, allowed)
     return best
 
 
@@ -172,6 +172,11 @@ def _pick(es: float, en: float, allowed: frozenset[str] | None) -> str:
     if en > es:
         return "en"
     return UNDETERMINED if allowed is None else "en"
+
+
+def _undecided(tokens: Sequence[str], text: str, allowed: frozenset[str] | None) -> str:
+    """The language when the function words do not tell: by meaning, else by letters."""
+    return _by_meaning(tokens, allowed) or _by_letters(text, allowed)
 
 
 def _by_meaning(tokens: Sequence[str], allowed: frozenset[str] | None) -> str | None:

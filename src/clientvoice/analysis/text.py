@@ -512,23 +512,25 @@ def _with_accents(
     return tuple(" ".join(surface.get(part, part) for part in phrase.split()) for phrase in phrases)
 
 
+def _opening(tokens: Sequence[str], lex: Lexicon) -> int:
+    """Where the text's first word of substance is: past mentions, greetings and punctuation
+    ("@bank hi, *does* the plan ..."); the number of tokens when there is none."""
+    for index, token in enumerate(tokens):
+        if not (token[0] == "@" or token in lex.greetings or token[0] in _PUNCTUATION):
+            return index
+    return len(tokens)
+
+
 def _opens(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
-    """Whether the token at ``index`` opens the text (only mentions, greetings and punctuation
-    before it: "@bank hi, does the plan ...")."""
-    return all(
-        token[0] == "@" or token in lex.greetings or token[0] in _PUNCTUATION
-        for token in tokens[:index]
-    )
+    """Whether the token at ``index`` opens the text (see :func:`_opening`)."""
+    return _opening(tokens, lex) >= index
 
 
 def _asks_yes_or_no(tokens: Sequence[str], lex: Lexicon) -> bool:
-    """Whether the text opens, after mentions and greetings, with a yes/no question's verb
-    ("Hi, does the plan include ...", "is it open on Sundays")."""
-    for index, token in enumerate(tokens):
-        if token[0] == "@" or token in lex.greetings or token[0] in _PUNCTUATION:
-            continue
-        return index + 1 < len(tokens) and (token, tokens[index + 1]) in lex.yes_no
-    return False
+    """Whether the text opens with a yes/no question's verb ("Hi, does the plan include ...",
+    "is it open on Sundays")."""
+    index = _opening(tokens, lex)
+    return index + 1 < len(tokens) and (tokens[index], tokens[index + 1]) in lex.yes_no
 
 
 def _fault_of_product(tokens: Sequence[str], negated_at: int) -> bool:
@@ -553,11 +555,9 @@ def _valued(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
 
 def _modifies(tokens: Sequence[str], index: int, lex: Lexicon) -> bool:
     """Whether the booster at ``index`` is followed by a word with a valence it strengthens."""
-    for following in tokens[index + 1 : index + 1 + _BOOST_REACH]:
-        word = lex.word(following)
-        if word is not None and (word.valence is not None or word.phrases):
-            return True
-    return False
+    return any(
+        _valued(tokens, following, lex) for following in range(index + 1, index + 1 + _BOOST_REACH)
+    )
 
 
 def _conclude(
